@@ -1,0 +1,67 @@
+#include "config.h"
+
+#include "keys.h"
+#include "i18n.h"
+
+#include <string.h>
+
+static const key_binding table[] = {
+	{ KEYC_UP, SCR_ANY, ACT_UP, "↑", N_("Move up / scroll up one line") },
+	{ 'k', SCR_ANY, ACT_UP, "k", N_("Move up / scroll up one line") },
+	{ KEYC_DOWN, SCR_ANY, ACT_DOWN, "↓", N_("Move down / scroll down one line") },
+	{ 'j', SCR_ANY, ACT_DOWN, "j", N_("Move down / scroll down one line") },
+	{ KEYC_PPAGE, SCR_ANY, ACT_PAGE_UP, "PgUp", N_("Scroll up one screen") },
+	{ 'b', SCR_PAGER, ACT_PAGE_UP, "b", N_("Scroll up one screen") },
+	{ KEYC_NPAGE, SCR_ANY, ACT_PAGE_DOWN, "PgDn", N_("Scroll down one screen") },
+	{ ' ', SCR_PAGER, ACT_PAGE_DOWN, "Space", N_("Scroll down one screen; at the end, go to the next page") },
+	{ KEYC_HOME, SCR_ANY, ACT_TOP, "Home", N_("Go to the top") },
+	{ 'g', SCR_ANY, ACT_TOP, "g", N_("Go to the top") },
+	{ KEYC_END, SCR_ANY, ACT_BOTTOM, "End", N_("Go to the bottom") },
+	{ 'G', SCR_ANY, ACT_BOTTOM, "G", N_("Go to the bottom") },
+	{ KEYC_LEFT, SCR_PAGER, ACT_PREV_PAGE, "←", N_("Previous page of the lesson") },
+	{ 'p', SCR_PAGER, ACT_PREV_PAGE, "p", N_("Previous page of the lesson") },
+	{ KEYC_RIGHT, SCR_PAGER, ACT_NEXT_PAGE, "→", N_("Next page of the lesson") },
+	{ 'n', SCR_PAGER, ACT_NEXT_PAGE, "n", N_("Next page of the lesson") },
+	{ 'N', SCR_PAGER, ACT_NEXT_LESSON, "N", N_("Next lesson") },
+	{ 'r', SCR_PAGER, ACT_REVEAL, "r", N_("Show or hide the answers to the questions") },
+	{ KEYC_ENTER, SCR_MENU, ACT_OPEN, "Enter", N_("Open the selected lesson") },
+	{ KEYC_RIGHT, SCR_MENU, ACT_OPEN, "→", N_("Open the selected lesson") },
+	{ 'L', SCR_ANY, ACT_LANG, "L", N_("Switch language: English / 中文") },
+	{ KEYC_F2, SCR_ANY, ACT_LANG, "F2", N_("Switch language: English / 中文") },
+	{ '?', SCR_ANY, ACT_HELP, "?", N_("Show this help") },
+	{ KEYC_F1, SCR_ANY, ACT_HELP, "F1", N_("Show this help") },
+	{ 'q', SCR_PAGER, ACT_BACK, "q", N_("Back to the lesson menu") },
+	{ KEYC_ESC, SCR_PAGER, ACT_BACK, "Esc", N_("Back to the lesson menu") },
+	{ KEYC_BACKSPACE, SCR_PAGER, ACT_BACK, "Backspace", N_("Back to the lesson menu") },
+	{ 'q', SCR_MENU, ACT_QUIT, "q", N_("Quit socktutor") },
+	{ KEYC_ESC, SCR_MENU, ACT_QUIT, "Esc", N_("Quit socktutor") },
+};
+
+key_action keys_lookup(int screen, int key)
+{
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (table[i].key == key && (table[i].screens & screen))
+			return table[i].action;
+	return ACT_NONE;
+}
+
+const key_binding *keys_table(size_t *count)
+{
+	*count = sizeof table / sizeof table[0];
+	return table;
+}
+
+const char *keys_names(int screen, key_action action)
+{
+	static char buf[64];
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (table[i].action != action || !(table[i].screens & screen))
+			continue;
+		if (buf[0] && strlen(buf) + 1 < sizeof buf)
+			strcat(buf, "/");
+		if (strlen(buf) + strlen(table[i].name) < sizeof buf)
+			strcat(buf, table[i].name);
+	}
+	return buf;
+}

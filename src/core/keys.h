@@ -1,0 +1,69 @@
+/* The key table: one list of bindings drives both key dispatch and the help screen. Keys are
+ * characters (Unicode code points) or the KEYC_* codes below, which the UI layer maps from
+ * curses function keys, so this module stays free of curses. */
+#ifndef SOCKTUTOR_KEYS_H
+#define SOCKTUTOR_KEYS_H
+
+#include <stddef.h>
+
+enum {
+	KEYC_BASE = 0x110000,	/* above every Unicode code point */
+	KEYC_UP,
+	KEYC_DOWN,
+	KEYC_LEFT,
+	KEYC_RIGHT,
+	KEYC_PPAGE,
+	KEYC_NPAGE,
+	KEYC_HOME,
+	KEYC_END,
+	KEYC_ENTER,
+	KEYC_ESC,
+	KEYC_F1,
+	KEYC_F2,
+	KEYC_BACKSPACE
+};
+
+typedef enum key_action {
+	ACT_NONE,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_PAGE_UP,
+	ACT_PAGE_DOWN,
+	ACT_TOP,
+	ACT_BOTTOM,
+	ACT_PREV_PAGE,
+	ACT_NEXT_PAGE,
+	ACT_NEXT_LESSON,
+	ACT_OPEN,
+	ACT_BACK,
+	ACT_QUIT,
+	ACT_HELP,
+	ACT_LANG,
+	ACT_REVEAL
+} key_action;
+
+/* Screens a binding applies to. */
+enum {
+	SCR_MENU = 1,
+	SCR_PAGER = 2,
+	SCR_ANY = SCR_MENU | SCR_PAGER
+};
+
+typedef struct key_binding {
+	int key;
+	int screens;
+	key_action action;
+	const char *name;	/* how the key is written on screen ("PgUp", "q") */
+	const char *help;	/* N_() text for the help screen */
+} key_binding;
+
+/* The action bound to key on screen, or ACT_NONE. */
+key_action keys_lookup(int screen, int key);
+
+/* The table, for the help screen: count entries, in help order. */
+const key_binding *keys_table(size_t *count);
+
+/* "q/Esc": every key name bound to action on screen, joined by '/'. Static buffer. */
+const char *keys_names(int screen, key_action action);
+
+#endif

@@ -1,0 +1,323 @@
+#include "config.h"
+
+#include "progress.h"
+#include "i18n.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "socktutor-progress 1"
+#define MAX_PAGES 1024
+
+typedef struct entry {
+	char *lesson;
+	unsigned char *read;	/* one flag per page */
+	size_t npages;
+} entry;
+
+struct progress {
+	char *path;
+	entry *entries;
+	size_t count, cap;
+	char *place;
+	size_t place_page;
+	char *lang;
+	bool dirty;
+};
+
+char *progress_default_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	if (state && state[0] == '/')
+		return xasprintf("%s/socktutor/progress", state);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.local/state/socktutor/progress", home);
+	return NULL;
+}
+
+static entry *find(const progress *p, const char *lesson)
+{
+	for (size_t i = 0; i < p->count; i++)
+		if (strcmp(p->entries[i].lesson, lesson) == 0)
+			return &p->entries[i];
+	return NULL;
+}
+
+static entry *find_or_add(progress *p, const char *lesson)
+{
+	entry *e = find(p, lesson);
+	if (e)
+		return e;
+	grow_array((void **)&p->entries, &p->cap, p->count, sizeof *p->entries);
+	e = &p->entries[p->count++];
+	e->lesson = xstrdup(lesson);
+	e->read = NULL;
+	e->npages = 0;
+	return e;
+}
+
+static bool valid_word(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
+static bool parse_page(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v >= MAX_PAGES || *s == '-' || *s == '+')
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Parses the file's text; returns false at the first line that is not understood. */
+static bool parse(progress *p, char *text)
+{
+	char *save = NULL;
+	char *line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, MAGIC) != 0)
+		return false;
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char *ws = NULL;
+		char *key = strtok_r(line, " ", &ws);
+		char *a = strtok_r(NULL, " ", &ws);
+		if (!key || !a || !valid_word(a))
+			return false;
+		if (strcmp(key, "lang") == 0) {
+			if (strtok_r(NULL, " ", &ws))
+				return false;
+			free(p->lang);
+			p->lang = xstrdup(a);
+		} else if (strcmp(key, "place") == 0) {
+			char *pg = strtok_r(NULL, " ", &ws);
+			if (!pg || !parse_page(pg, &p->place_page) || strtok_r(NULL, " ", &ws))
+				return false;
+			free(p->place);
+			p->place = xstrdup(a);
+		} else if (strcmp(key, "read") == 0) {
+			char *pg;
+			entry *e = find_or_add(p, a);
+			while ((pg = strtok_r(NULL, " ", &ws))) {
+				size_t n;
+				if (!parse_page(pg, &n))
+					return false;
+				if (n >= e->npages) {
+					e->read = xrealloc(e->read, n + 1);
+					memset(e->read + e->npages, 0, n + 1 - e->npages);
+					e->npages = n + 1;
+				}
+				e->read[n] = 1;
+			}
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void clear(progress *p)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		free(p->entries[i].lesson);
+		free(p->entries[i].read);
+	}
+	p->count = 0;
+	free(p->place);
+	p->place = NULL;
+	free(p->lang);
+	p->lang = NULL;
+}
+
+progress *progress_open(const char *path, char **warning)
+{
+	progress *p = xcalloc(1, sizeof *p);
+	p->path = path ? xstrdup(path) : NULL;
+	if (warning)
+		*warning = NULL;
+	if (!path)
+		return p;
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		return p;	/* no file yet (or unreadable): start fresh */
+	bool ok = strlen(text) == len && parse(p, text);
+	free(text);
+	if (!ok) {
+		clear(p);
+		char *aside = xasprintf("%s.damaged", path);
+		if (rename(path, aside) == 0) {
+			if (warning)
+				*warning = xasprintf(_("The progress file was damaged; it was set aside as %s and progress starts afresh."), aside);
+		} else if (warning) {
+			*warning = xasprintf(_("The progress file %s is damaged and could not be set aside (%s); progress will not be saved."), path, strerror(errno));
+			free(p->path);
+			p->path = NULL;
+		}
+		free(aside);
+	}
+	return p;
+}
+
+void progress_free(progress *p)
+{
+	if (!p)
+		return;
+	clear(p);
+	free(p->entries);
+	free(p->path);
+	free(p);
+}
+
+void progress_mark_read(progress *p, const char *lesson, size_t page)
+{
+	if (page >= MAX_PAGES || !valid_word(lesson))
+		return;
+	entry *e = find_or_add(p, lesson);
+	if (page >= e->npages) {
+		e->read = xrealloc(e->read, page + 1);
+		memset(e->read + e->npages, 0, page + 1 - e->npages);
+		e->npages = page + 1;
+	}
+	if (!e->read[page]) {
+		e->read[page] = 1;
+		p->dirty = true;
+	}
+}
+
+bool progress_is_read(const progress *p, const char *lesson, size_t page)
+{
+	const entry *e = find(p, lesson);
+	return e && page < e->npages && e->read[page];
+}
+
+size_t progress_pages_read(const progress *p, const char *lesson, size_t npages)
+{
+	const entry *e = find(p, lesson);
+	size_t n = 0;
+	for (size_t i = 0; e && i < npages && i < e->npages; i++)
+		n += e->read[i];
+	return n;
+}
+
+lesson_state progress_state(const progress *p, const char *lesson, size_t npages)
+{
+	size_t n = progress_pages_read(p, lesson, npages);
+	return n == 0 ? LESSON_UNREAD : n >= npages ? LESSON_DONE : LESSON_STARTED;
+}
+
+void progress_set_place(progress *p, const char *lesson, size_t page)
+{
+	if (!valid_word(lesson) || page >= MAX_PAGES)
+		return;
+	if (p->place && strcmp(p->place, lesson) == 0 && p->place_page == page)
+		return;
+	free(p->place);
+	p->place = xstrdup(lesson);
+	p->place_page = page;
+	p->dirty = true;
+}
+
+const char *progress_place(const progress *p, size_t *page)
+{
+	if (page)
+		*page = p->place_page;
+	return p->place;
+}
+
+void progress_set_lang(progress *p, const char *lang)
+{
+	if (!valid_word(lang) || (p->lang && strcmp(p->lang, lang) == 0))
+		return;
+	free(p->lang);
+	p->lang = xstrdup(lang);
+	p->dirty = true;
+}
+
+const char *progress_lang(const progress *p)
+{
+	return p->lang;
+}
+
+/* Creates the directories of path (like mkdir -p of its dirname). */
+static int make_parents(const char *path)
+{
+	char *d = xstrdup(path);
+	for (char *s = d + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+			free(d);
+			errno = e;
+			return -1;
+		}
+		*s = '/';
+	}
+	free(d);
+	return 0;
+}
+
+int progress_save(progress *p, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (!p->dirty || !p->path)
+		return 0;
+	strbuf sb = { 0 };
+	strbuf_adds(&sb, MAGIC "\n");
+	if (p->lang)
+		strbuf_addf(&sb, "lang %s\n", p->lang);
+	if (p->place)
+		strbuf_addf(&sb, "place %s %zu\n", p->place, p->place_page);
+	for (size_t i = 0; i < p->count; i++) {
+		const entry *e = &p->entries[i];
+		strbuf_addf(&sb, "read %s", e->lesson);
+		for (size_t k = 0; k < e->npages; k++)
+			if (e->read[k])
+				strbuf_addf(&sb, " %zu", k);
+		strbuf_addc(&sb, '\n');
+	}
+
+	char *tmp = xasprintf("%s.tmp.XXXXXX", p->path);
+	int fd = -1, rc = -1;
+	if (make_parents(p->path) == 0 && (fd = mkstemp(tmp)) >= 0) {
+		ssize_t w = 0;
+		size_t off = 0;
+		while (off < sb.len && (w = write(fd, sb.buf + off, sb.len - off)) > 0)
+			off += (size_t)w;
+		if (off == sb.len && fsync(fd) == 0 && close(fd) == 0) {
+			fd = -1;
+			if (rename(tmp, p->path) == 0)
+				rc = 0;
+		}
+	}
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0) {
+		unlink(tmp);
+		if (err)
+			*err = xasprintf(_("Cannot save progress to %s: %s"), p->path, strerror(e));
+	} else {
+		p->dirty = false;
+	}
+	free(tmp);
+	strbuf_free(&sb);
+	return rc;
+}

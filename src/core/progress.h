@@ -1,0 +1,45 @@
+/* Reading progress: which pages of which lessons were read, where the reader was, and the
+ * language last chosen. Stored as a small text file, replaced atomically on every save
+ * (temporary file, fsync, rename), so a crash never leaves a half-written file. */
+#ifndef SOCKTUTOR_PROGRESS_H
+#define SOCKTUTOR_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct progress progress;
+
+typedef enum lesson_state {
+	LESSON_UNREAD,
+	LESSON_STARTED,
+	LESSON_DONE
+} lesson_state;
+
+/* The default file: $XDG_STATE_HOME/socktutor/progress, else ~/.local/state/socktutor/progress.
+ * Returns NULL when neither XDG_STATE_HOME nor HOME is set. */
+char *progress_default_path(void);
+
+/* Opens the progress file at path (it need not exist). A damaged file is renamed to
+ * path.damaged and an empty progress is returned; *warning (when not NULL) then receives a
+ * translated message to show. Never fails. */
+progress *progress_open(const char *path, char **warning);
+void progress_free(progress *p);
+
+void progress_mark_read(progress *p, const char *lesson, size_t page);
+bool progress_is_read(const progress *p, const char *lesson, size_t page);
+lesson_state progress_state(const progress *p, const char *lesson, size_t npages);
+/* Pages of the lesson marked read, counted up to npages. */
+size_t progress_pages_read(const progress *p, const char *lesson, size_t npages);
+
+void progress_set_place(progress *p, const char *lesson, size_t page);
+/* The lesson id last read (NULL if none) and its page. */
+const char *progress_place(const progress *p, size_t *page);
+
+void progress_set_lang(progress *p, const char *lang);
+const char *progress_lang(const progress *p);
+
+/* Writes the file if anything changed. Returns 0, or -1 with a translated message in *err
+ * (free it) — for example when the directory is read-only; the caller keeps running. */
+int progress_save(progress *p, char **err);
+
+#endif

@@ -1,0 +1,154 @@
+#include "config.h"
+
+#include "text.h"
+
+#include <wchar.h>
+
+size_t text_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t c, min;
+	if ((u[0] & 0xe0) == 0xc0) {
+		len = 2; c = u[0] & 0x1f; min = 0x80;
+	} else if ((u[0] & 0xf0) == 0xe0) {
+		len = 3; c = u[0] & 0x0f; min = 0x800;
+	} else if ((u[0] & 0xf8) == 0xf0) {
+		len = 4; c = u[0] & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t text_invalid_at(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = text_decode(s + i, n - i, &cp);
+		if (l == 0)
+			return i;
+		i += l;
+	}
+	return (size_t)-1;
+}
+
+int text_cp_width(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f)
+		return 1;
+	int w = wcwidth((wchar_t)cp);
+	if (w >= 0)
+		return w;
+	/* Not printable in this locale (or not a UTF-8 locale): guess from the block so that
+	 * layout stays right; CJK ideographs, kana, hangul and full-width forms are wide. */
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	if ((cp >= 0x300 && cp <= 0x36f) || cp == 0x200b)
+		return 0;
+	return 1;
+}
+
+int text_width(const char *s, size_t n)
+{
+	int w = 0;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = text_decode(s + i, n - i, &cp);
+		if (l == 0) {
+			w++;
+			i++;
+			continue;
+		}
+		w += text_cp_width(cp);
+		i += l;
+	}
+	return w;
+}
+
+int text_chars(const char *s, size_t n)
+{
+	int c = 0;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = text_decode(s + i, n - i, &cp);
+		i += l ? l : 1;
+		c++;
+	}
+	return c;
+}
+
+size_t text_fit(const char *s, size_t n, int max, int *used)
+{
+	int w = 0;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = text_decode(s + i, n - i, &cp);
+		int cw = l ? text_cp_width(cp) : 1;
+		if (!l)
+			l = 1;
+		if (w + cw > max)
+			break;
+		w += cw;
+		i += l;
+	}
+	if (used)
+		*used = w;
+	return i;
+}
+
+static bool in(uint32_t cp, const uint32_t *set)
+{
+	for (; *set; set++)
+		if (*set == cp)
+			return true;
+	return false;
+}
+
+bool text_no_break_before(uint32_t cp)
+{
+	static const uint32_t set[] = {
+		',', '.', ';', ':', '!', '?', ')', ']', '}', 0x2019, 0x201d,
+		0x3001, 0x3002, 0xff0c, 0xff0e, 0xff1b, 0xff1a, 0xff01, 0xff1f, 0xff09,
+		0xff3d, 0xff5d, 0x300b, 0x300d, 0x300f, 0x3011, 0x3015, 0x3009, 0x30fc,
+		0x2026, 0x2014, 0xff05, 0
+	};
+	return in(cp, set);
+}
+
+bool text_no_break_after(uint32_t cp)
+{
+	static const uint32_t set[] = {
+		'(', '[', '{', 0x2018, 0x201c, 0xff08, 0xff3b, 0xff5b, 0x300a, 0x300c,
+		0x300e, 0x3010, 0x3014, 0x3008, 0
+	};
+	return in(cp, set);
+}
+
+bool text_is_wide_script(uint32_t cp)
+{
+	return text_cp_width(cp) == 2;
+}

@@ -1,0 +1,37 @@
+/* UTF-8 text: decoding, display width (a CJK character takes 2 columns, a combining mark 0)
+ * and the line-breaking rules the pager uses. Needs a UTF-8 LC_CTYPE for wcwidth(). */
+#ifndef SOCKTUTOR_TEXT_H
+#define SOCKTUTOR_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one character at s (n bytes available). Returns its length in bytes and stores the
+ * code point, or returns 0 for an invalid or truncated sequence. */
+size_t text_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Byte offset of the first invalid UTF-8 sequence, or (size_t)-1 when the text is valid. */
+size_t text_invalid_at(const char *s, size_t n);
+
+/* Columns a character occupies: 0 for combining marks, 2 for wide (CJK) ones, 1 otherwise
+ * (unprintable characters are shown as one replacement column). */
+int text_cp_width(uint32_t cp);
+
+/* Columns the UTF-8 string occupies. */
+int text_width(const char *s, size_t n);
+
+/* Number of characters (not bytes) in the first n bytes; used for error columns. */
+int text_chars(const char *s, size_t n);
+
+/* Bytes of s that fit in max columns without splitting a character. */
+size_t text_fit(const char *s, size_t n, int max, int *used);
+
+/* True for characters that a line should not start with (closing punctuation, CJK or not). */
+bool text_no_break_before(uint32_t cp);
+/* True for characters that a line should not end with (opening brackets and quotes). */
+bool text_no_break_after(uint32_t cp);
+/* True when a line may break between two adjacent CJK-like characters. */
+bool text_is_wide_script(uint32_t cp);
+
+#endif

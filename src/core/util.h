@@ -1,0 +1,38 @@
+/* Small helpers shared by every layer: checked allocation and a growable string. */
+#ifndef SOCKTUTOR_UTIL_H
+#define SOCKTUTOR_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Grows *items (of *cap elements of size elem) so that index n fits. */
+void grow_array(void **items, size_t *cap, size_t n, size_t elem);
+
+typedef struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+} strbuf;
+
+void strbuf_add(strbuf *sb, const char *s, size_t n);
+void strbuf_adds(strbuf *sb, const char *s);
+void strbuf_addc(strbuf *sb, char c);
+void strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the string (never NULL) and leaves the buffer empty; the caller frees it. */
+char *strbuf_take(strbuf *sb);
+void strbuf_free(strbuf *sb);
+
+/* Reads a whole file; returns NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len);
+
+#endif

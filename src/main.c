@@ -1,0 +1,203 @@
+/* socktutor's front end: parses the command line, finds the lessons and the translations,
+ * and hands over to the curses interface or the plain printer. */
+#include "config.h"
+
+#include "core/catalog.h"
+#include "core/i18n.h"
+#include "core/plain.h"
+#include "core/progress.h"
+#include "core/util.h"
+#include "ui/ui.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* True when this binary is the one in the build tree, so lessons and translations are taken
+ * from the source and build trees and the program runs before 'make install'. */
+static bool running_uninstalled(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	return strcmp(self, ABS_BUILDDIR "/src/socktutor") == 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, _("Usage: %s [OPTION]...\n"), "socktutor");
+	fputs(_("Learn network programming: lessons on addresses, ports, TCP, UDP and the socket\n"
+		"calls, with live demos on the real kernel.\n\n"), out);
+	fputs(_("  -l, --lang=LANG         language: en or zh_CN (default: from the environment)\n"
+		"      --list              list the lessons: id, a tab, title\n"
+		"  -p, --plain             print as plain text instead of the full-screen interface\n"
+		"                          (automatic when standard output is not a terminal)\n"
+		"      --lesson=ID         the lesson to print with --plain (default: all)\n"
+		"      --lessons=DIR       read lessons from DIR (with en/ and zh_CN/ inside)\n"
+		"      --check-lessons [DIR]  check every lesson file and report each problem\n"
+		"  -h, --help              show this help and exit\n"
+		"  -V, --version           show version information and exit\n"), out);
+	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
+		"is saved), LANGUAGE, LC_ALL, LC_MESSAGES, LANG (language), NO_COLOR.\n"), out);
+	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
+}
+
+static void version(void)
+{
+	printf("socktutor %s\n", VERSION);
+	fputs(_("Copyright (C) 2026 the socktutor authors.\n"
+		"License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+		"This is free software: you are free to change and redistribute it.\n"
+		"There is NO WARRANTY, to the extent permitted by law.\n"), stdout);
+}
+
+static int check_lessons(const char *dir)
+{
+	diag_list errs = { 0 };
+	catalog *c = catalog_load(dir, &errs);
+	diag_print(&errs, stderr);
+	int rc = errs.count ? 1 : 0;
+	if (c)
+		printf(ngettext("%s: %zu lesson in %d languages, all valid\n",
+				"%s: %zu lessons in %d languages, all valid\n", catalog_count(c)),
+		       dir, catalog_count(c), LANG_COUNT);
+	else
+		fprintf(stderr, ngettext("%s: %zu problem found\n", "%s: %zu problems found\n",
+					 errs.count), dir, errs.count);
+	diag_clear(&errs);
+	catalog_free(c);
+	return rc;
+}
+
+enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK };
+
+int main(int argc, char **argv)
+{
+	bool uninstalled = running_uninstalled();
+	bool utf8 = i18n_init(uninstalled ? ABS_BUILDDIR "/locale" : LOCALEDIR);
+
+	static const struct option longopts[] = {
+		{ "lang", required_argument, NULL, 'l' },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "plain", no_argument, NULL, 'p' },
+		{ "lesson", required_argument, NULL, OPT_LESSON },
+		{ "lessons", required_argument, NULL, OPT_LESSONS },
+		{ "check-lessons", no_argument, NULL, OPT_CHECK },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL;
+	bool list = false, plain = false, check = false;
+	int lang = i18n_choose_from_env();
+	i18n_set_lang((lang_id)lang);
+
+	int c;
+	while ((c = getopt_long(argc, argv, "l:phV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lang_arg = optarg; break;
+		case OPT_LIST: list = true; break;
+		case 'p': plain = true; break;
+		case OPT_LESSON: lesson_arg = optarg; break;
+		case OPT_LESSONS: dir = optarg; break;
+		case OPT_CHECK: check = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': version(); return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (lang_arg) {
+		lang = i18n_parse(lang_arg);
+		if (lang < 0) {
+			fprintf(stderr, _("socktutor: unknown language '%s' (use en or zh_CN)\n"), lang_arg);
+			return 2;
+		}
+		i18n_set_lang((lang_id)lang);
+	}
+	if (check && optind < argc)
+		dir = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, _("socktutor: unexpected argument '%s'\n"), argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!dir)
+		dir = getenv("SOCKTUTOR_LESSONS");
+	if (!dir || !*dir)
+		dir = uninstalled ? ABS_SRCDIR "/lessons" : PKGDATADIR "/lessons";
+	if (!is_dir(dir)) {
+		fprintf(stderr, _("socktutor: no lesson directory at %s\n"), dir);
+		return 1;
+	}
+	if (check)
+		return check_lessons(dir);
+
+	diag_list errs = { 0 };
+	catalog *cat = catalog_load(dir, &errs);
+	if (!cat) {
+		diag_print(&errs, stderr);
+		fprintf(stderr, _("socktutor: the lessons in %s have errors (listed above); fix them or check with --check-lessons\n"), dir);
+		diag_clear(&errs);
+		return 1;
+	}
+
+	char *ppath = progress_default_path();
+	char *warning = NULL;
+	progress *prog = progress_open(ppath, &warning);
+	free(ppath);
+	if (!lang_arg && progress_lang(prog) && i18n_parse(progress_lang(prog)) >= 0) {
+		lang = i18n_parse(progress_lang(prog));
+		i18n_set_lang((lang_id)lang);
+	}
+	if (!utf8 && lang == LANG_ZH_CN) {
+		fputs("socktutor: this terminal's character set is not UTF-8, so Chinese cannot be shown; using English.\n", stderr);
+		lang = LANG_EN;
+		i18n_set_lang(LANG_EN);
+	}
+
+	const char *term = getenv("TERM");
+	if (!plain && !list && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || !term ||
+				!*term || strcmp(term, "dumb") == 0))
+		plain = true;
+
+	int rc = 0;
+	if (list) {
+		plain_print_list(stdout, cat, (lang_id)lang);
+	} else if (plain) {
+		if (warning)
+			fprintf(stderr, "socktutor: %s\n", warning);
+		int only = -1;
+		if (lesson_arg && (only = catalog_find(cat, lesson_arg)) < 0) {
+			fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
+			rc = 1;
+		}
+		for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++) {
+			if (only >= 0 && (size_t)only != i)
+				continue;
+			if (only < 0 && i > 0)
+				fputs("\n\n", stdout);
+			plain_print_lesson(stdout, catalog_lesson(cat, (lang_id)lang, i), (int)i + 1, 78);
+		}
+	} else {
+		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning);
+	}
+	free(warning);
+	progress_free(prog);
+	catalog_free(cat);
+	return rc;
+}

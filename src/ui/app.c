@@ -1,0 +1,313 @@
+#include "config.h"
+
+#include "ui.h"
+#include "core/text.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the wait for input must wake up and see the flag */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Maps a curses key (function key or character) to the key table's codes. */
+static int map_key(int r, wint_t ch)
+{
+	if (r == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_UP: return KEYC_UP;
+		case KEY_DOWN: return KEYC_DOWN;
+		case KEY_LEFT: return KEYC_LEFT;
+		case KEY_RIGHT: return KEYC_RIGHT;
+		case KEY_PPAGE: return KEYC_PPAGE;
+		case KEY_NPAGE: return KEYC_NPAGE;
+		case KEY_HOME: return KEYC_HOME;
+		case KEY_END: return KEYC_END;
+		case KEY_ENTER: return KEYC_ENTER;
+		case KEY_F(1): return KEYC_F1;
+		case KEY_F(2): return KEYC_F2;
+		case KEY_BACKSPACE: return KEYC_BACKSPACE;
+		default: return -1;
+		}
+	}
+	switch (ch) {
+	case '\n':
+	case '\r': return KEYC_ENTER;
+	case 27: return KEYC_ESC;
+	case 127:
+	case 8: return KEYC_BACKSPACE;
+	default: return (int)ch;
+	}
+}
+
+static bool too_small(void)
+{
+	return COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS;
+}
+
+static void draw_too_small(void)
+{
+	char *msg = xasprintf(_("The terminal is too small: %d×%d. socktutor needs at least %d×%d. Enlarge the window, or press q to quit."),
+			      COLS, LINES, UI_MIN_COLS, UI_MIN_ROWS);
+	char **lines;
+	size_t n = layout_wrap(msg, COLS > 2 ? COLS - 2 : 1, &lines);
+	int top = LINES > (int)n ? (LINES - (int)n) / 2 : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (top + (int)i < LINES) {
+			int w = text_width(lines[i], strlen(lines[i]));
+			int x = COLS > w ? (COLS - w) / 2 : 0;
+			ui_draw_text(top + (int)i, x, lines[i], strlen(lines[i]), COLS - x, A_BOLD);
+		}
+		free(lines[i]);
+	}
+	free(lines);
+	free(msg);
+}
+
+/* The help overlay: one entry per action of the current screen, generated from the key
+ * table: the keys in a column, the description wrapped beside them. */
+static size_t help_lines(const app *a, int width, char ***out)
+{
+	size_t n, count = 0, cap = 0;
+	const key_binding *t = keys_table(&n);
+	char **lines = NULL;
+	int keycol = width >= 50 ? 14 : 10;
+	for (size_t i = 0; i < n; i++) {
+		if (!(t[i].screens & a->scr->id))
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			if (t[k].action == t[i].action && (t[k].screens & a->scr->id))
+				seen = true;
+		if (seen)
+			continue;
+		const char *names = keys_names(a->scr->id, t[i].action);
+		int nw = text_width(names, strlen(names));
+		char **desc;
+		size_t nd = layout_wrap(_(t[i].help), width - keycol > 8 ? width - keycol : 8, &desc);
+		bool own_line = nw >= keycol;
+		for (size_t d = 0; d < nd + own_line; d++) {
+			grow_array((void **)&lines, &cap, count, sizeof *lines);
+			if (d == 0 && own_line)
+				lines[count++] = xstrdup(names);
+			else {
+				size_t di = d - own_line;
+				const char *key = d == 0 ? names : "";
+				int kw = d == 0 ? nw : 0;
+				lines[count++] = xasprintf("%s%*s%s", key, keycol - kw, "", desc[di]);
+			}
+		}
+		for (size_t d = 0; d < nd; d++)
+			free(desc[d]);
+		free(desc);
+	}
+	*out = lines;
+	return count;
+}
+
+static void draw_help(app *a)
+{
+	int w = COLS >= 72 ? 68 : COLS - 2;
+	char **lines;
+	size_t n = help_lines(a, w - 4, &lines);
+	int h = (int)n + 4;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+	int inner = h - 4;
+	if (a->help_top + (size_t)inner > n)
+		a->help_top = n > (size_t)inner ? n - (size_t)inner : 0;
+	attrset(A_NORMAL);
+	for (int r = 0; r < h; r++)
+		mvhline(y + r, x, ' ', w);
+	attrset(ui_attr(a, ATTR_MARK));
+	mvhline(y, x, ACS_HLINE, w);
+	mvhline(y + h - 1, x, ACS_HLINE, w);
+	mvvline(y, x, ACS_VLINE, h);
+	mvvline(y, x + w - 1, ACS_VLINE, h);
+	mvaddch(y, x, ACS_ULCORNER);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+	const char *title = a->scr->id == SCR_MENU ? _(" Keys: lesson menu ") : _(" Keys: lesson pages ");
+	ui_draw_text(y, x + 2, title, strlen(title), w - 4, A_BOLD);
+	for (int r = 0; r < inner && a->help_top + (size_t)r < n; r++) {
+		const char *s = lines[a->help_top + (size_t)r];
+		ui_draw_text(y + 2 + r, x + 2, s, strlen(s), w - 4, A_NORMAL);
+	}
+	const char *foot = (size_t)inner < n ? _(" ↑/↓ scroll, any other key closes ") : _(" Press any key to close ");
+	ui_draw_text(y + h - 1, x + 2, foot, strlen(foot), w - 4, A_DIM);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void redraw(app *a)
+{
+	erase();
+	if (too_small())
+		draw_too_small();
+	else {
+		a->scr->draw(a);
+		if (a->help)
+			draw_help(a);
+	}
+	refresh();
+}
+
+static void switch_lang(app *a)
+{
+	if (!a->utf8) {
+		ui_set_message(a, "Chinese needs a UTF-8 terminal (set LANG to a UTF-8 locale).");
+		return;
+	}
+	a->lang = a->lang == LANG_EN ? LANG_ZH_CN : LANG_EN;
+	i18n_set_lang(a->lang);
+	progress_set_lang(a->prog, i18n_code(a->lang));
+	a->scr->resize(a);
+}
+
+static void save_progress(app *a, bool quiet)
+{
+	char *err = NULL;
+	static bool warned;
+	if (progress_save(a->prog, &err) != 0 && !warned && !quiet) {
+		ui_set_message(a, err);
+		warned = true;
+	}
+	free(err);
+}
+
+/* Handles one key; returns UI_QUIT when the program should end. */
+static int handle_key(app *a, int key)
+{
+	ui_set_message(a, NULL);
+	if (too_small())
+		return key == 'q' || key == KEYC_ESC ? UI_QUIT : 0;
+	key_action act = keys_lookup(a->scr->id, key);
+	if (a->help) {
+		if (act == ACT_UP && a->help_top > 0)
+			a->help_top--;
+		else if (act == ACT_DOWN)
+			a->help_top++;
+		else
+			a->help = false;
+		return 0;
+	}
+	switch (act) {
+	case ACT_HELP:
+		a->help = true;
+		a->help_top = 0;
+		return 0;
+	case ACT_LANG:
+		switch_lang(a);
+		return 0;
+	case ACT_NONE:
+		return 0;
+	default:
+		return a->scr->key(a, act, key) & UI_QUIT;
+	}
+}
+
+int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice)
+{
+	app a = { 0 };
+	a.cat = cat;
+	a.prog = prog;
+	a.lang = lang;
+	a.utf8 = utf8;
+	a.scr = &ui_menu_screen;
+	ui_set_message(&a, notice);
+
+	size_t page;
+	const char *place = progress_place(prog, &page);
+	int found = place ? catalog_find(cat, place) : -1;
+	if (found >= 0)
+		a.sel = (size_t)found;
+
+	install_signals();
+	set_escdelay(25);
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, _("socktutor: cannot start the full-screen interface on this terminal (TERM=%s); use --plain.\n"),
+			getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	ui_init_colors(&a);
+
+	int status = 0;
+	bool dirty = true;
+	for (;;) {
+		if (got_signal)
+			break;
+		if (dirty) {
+			redraw(&a);
+			save_progress(&a, false);
+			if (a.message)
+				redraw(&a);
+			dirty = false;
+		}
+		wint_t ch;
+		int r = wget_wch(stdscr, &ch);
+		if (r == ERR) {
+			struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+			int pr = poll(&pfd, 1, -1);
+			if (pr < 0 && errno != EINTR)
+				break;
+			if (pr > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+			    !(pfd.revents & POLLIN))
+				break;	/* the terminal went away */
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			a.scr->resize(&a);
+			dirty = true;
+			continue;
+		}
+		int key = map_key(r, ch);
+		if (key < 0)
+			continue;
+		dirty = true;
+		if (handle_key(&a, key) & UI_QUIT)
+			break;
+	}
+	endwin();
+	delscreen(scr);
+	save_progress(&a, true);
+	layout_free(a.lay);
+	free(a.message);
+	if (got_signal) {
+		signal(got_signal, SIG_DFL);
+		raise(got_signal);
+		status = 128 + got_signal;
+	}
+	return status;
+}

@@ -1,0 +1,151 @@
+#include "config.h"
+
+#include "ui.h"
+#include "core/text.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { PAIR_BAR = 1, PAIR_HEADING, PAIR_CODE, PAIR_MARK, PAIR_QUESTION, PAIR_ANSWER, PAIR_WARN };
+
+attr_t ui_attr(const app *a, text_attr t)
+{
+	switch (t) {
+	case ATTR_TEXT:
+		return A_NORMAL;
+	case ATTR_EMPH:
+		return A_BOLD;
+	case ATTR_CODE:
+		return a->color ? COLOR_PAIR(PAIR_CODE) : A_UNDERLINE;
+	case ATTR_HEADING:
+		return A_BOLD | (a->color ? COLOR_PAIR(PAIR_HEADING) : A_UNDERLINE);
+	case ATTR_CODEBLOCK:
+		return a->color ? COLOR_PAIR(PAIR_CODE) : A_NORMAL;
+	case ATTR_MARK:
+		return a->color ? COLOR_PAIR(PAIR_MARK) | A_BOLD : A_BOLD;
+	case ATTR_QUESTION:
+		return A_BOLD | (a->color ? COLOR_PAIR(PAIR_QUESTION) : 0);
+	case ATTR_ANSWER:
+		return A_BOLD | (a->color ? COLOR_PAIR(PAIR_ANSWER) : A_STANDOUT);
+	case ATTR_MUTED:
+		return A_DIM;
+	}
+	return A_NORMAL;
+}
+
+const char *ui_glyph(const app *a, const char *unicode, const char *ascii)
+{
+	return a->utf8 ? unicode : ascii;
+}
+
+int ui_draw_text(int row, int col, const char *s, size_t n, int max, attr_t attr)
+{
+	if (max <= 0)
+		return 0;
+	int used;
+	size_t fit = text_fit(s, n, max, &used);
+	attrset(attr);
+	mvaddnstr(row, col, s, (int)fit);
+	attrset(A_NORMAL);
+	return used;
+}
+
+void ui_draw_bar(int row, const char *left, const char *right)
+{
+	int cols = COLS;
+	attr_t bar = A_REVERSE;
+	attrset(bar);
+	mvhline(row, 0, ' ', cols);
+	int rw = right ? text_width(right, strlen(right)) : 0;
+	if (rw > cols - 2)
+		rw = 0;
+	int lw = ui_draw_text(row, 1, left, strlen(left), cols - 2 - (rw ? rw + 2 : 0), bar | A_BOLD);
+	(void)lw;
+	if (rw)
+		ui_draw_text(row, cols - 1 - rw, right, strlen(right), rw, bar);
+	attrset(A_NORMAL);
+}
+
+void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *right)
+{
+	int row = LINES - 1, cols = COLS;
+	attrset(A_REVERSE);
+	mvhline(row, 0, ' ', cols);
+	if (a->message) {
+		ui_draw_text(row, 1, a->message, strlen(a->message), cols - 2, A_REVERSE | A_BOLD);
+		attrset(A_NORMAL);
+		return;
+	}
+	int rw = right ? text_width(right, strlen(right)) : 0;
+	int limit = cols - 1 - (rw ? rw + 2 : 0);
+	int x = 1;
+	for (size_t i = 0; i < nhints; i++) {
+		const char *k = keys_names(a->scr->id, hints[i]);
+		char *first = xstrndup(k, strcspn(k, "/"));
+		const char *label;
+		switch (hints[i]) {
+		/* TRANSLATORS: status-line hints are short; the screen may be 40 columns wide. */
+		case ACT_BACK: label = _("Back"); break;
+		case ACT_QUIT: label = _("Quit"); break;
+		case ACT_OPEN: label = _("Open"); break;
+		case ACT_HELP: label = _("Help"); break;
+		case ACT_NEXT_PAGE: label = _("Next page"); break;
+		case ACT_PREV_PAGE: label = _("Prev page"); break;
+		case ACT_NEXT_LESSON: label = _("Next lesson"); break;
+		case ACT_REVEAL: label = _("Answers"); break;
+		/* TRANSLATORS: the language the L key switches to, written in that language. */
+		case ACT_LANG: label = a->lang == LANG_EN ? "中文" : "English"; break;
+		default: label = ""; break;
+		}
+		if (hints[i] == ACT_LANG && !a->utf8)
+			label = "Chinese";
+		int need = text_width(first, strlen(first)) + 1 + text_width(label, strlen(label));
+		if (x + need > limit) {
+			free(first);
+			break;
+		}
+		x += ui_draw_text(row, x, first, strlen(first), limit - x, A_REVERSE | A_BOLD);
+		x += 1;
+		x += ui_draw_text(row, x, label, strlen(label), limit - x, A_REVERSE);
+		x += 2;
+		free(first);
+	}
+	if (rw)
+		ui_draw_text(row, cols - 1 - rw, right, strlen(right), rw, A_REVERSE);
+	attrset(A_NORMAL);
+}
+
+void ui_draw_line(const app *a, int row, int col, int width, const layout_line *ln)
+{
+	int x = col, end = col + width;
+	for (size_t k = 0; k < ln->nruns && x < end; k++)
+		x += ui_draw_text(row, x, ln->runs[k].text, ln->runs[k].len, end - x,
+				  ui_attr(a, ln->runs[k].attr));
+	if (ln->cut)
+		ui_draw_text(row, end - 1 >= x ? x : end - 1, ui_glyph(a, "›", ">"),
+			     strlen(ui_glyph(a, "›", ">")), 1, ui_attr(a, ATTR_MARK));
+}
+
+void ui_set_message(app *a, const char *msg)
+{
+	free(a->message);
+	a->message = msg ? xstrdup(msg) : NULL;
+}
+
+void ui_init_colors(app *a)
+{
+	a->color = false;
+	if (!has_colors() || getenv("NO_COLOR"))
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_BAR, -1, -1);
+	init_pair(PAIR_HEADING, COLOR_YELLOW, -1);
+	init_pair(PAIR_CODE, COLOR_CYAN, -1);
+	init_pair(PAIR_MARK, COLOR_BLUE, -1);
+	init_pair(PAIR_QUESTION, COLOR_MAGENTA, -1);
+	init_pair(PAIR_ANSWER, COLOR_GREEN, -1);
+	init_pair(PAIR_WARN, COLOR_RED, -1);
+	a->color = true;
+}

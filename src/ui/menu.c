@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include "ui.h"
+#include "core/text.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows of the list: everything between the title bar (and a blank line) and the legend. */
+static int list_rows(void)
+{
+	int r = LINES - 5;
+	return r < 1 ? 1 : r;
+}
+
+static void keep_visible(app *a)
+{
+	size_t rows = (size_t)list_rows();
+	if (a->sel < a->menu_top)
+		a->menu_top = a->sel;
+	else if (a->sel >= a->menu_top + rows)
+		a->menu_top = a->sel - rows + 1;
+}
+
+static void menu_draw(app *a)
+{
+	char *title = xasprintf(_("socktutor %s: network programming on the real kernel"), VERSION);
+	ui_draw_bar(0, title, NULL);
+	free(title);
+
+	int margin = COLS >= 60 ? 2 : 1;
+	int width = COLS - 2 * margin;
+	size_t n = catalog_count(a->cat);
+	int rows = list_rows();
+	keep_visible(a);
+	for (int r = 0; r < rows && a->menu_top + (size_t)r < n; r++) {
+		size_t i = a->menu_top + (size_t)r;
+		const lesson *l = catalog_lesson(a->cat, a->lang, i);
+		size_t np = lesson_npages(l), nr = progress_pages_read(a->prog, lesson_id(l), np);
+		lesson_state st = progress_state(a->prog, lesson_id(l), np);
+		const char *mark = st == LESSON_DONE ? ui_glyph(a, "✓", "*")
+				 : st == LESSON_STARTED ? ui_glyph(a, "◐", "+") : " ";
+		bool cur = i == a->sel;
+		int row = 2 + r;
+		attr_t base = cur ? A_REVERSE : A_NORMAL;
+		attrset(base);
+		mvhline(row, margin, ' ', width);
+		char num[24];
+		snprintf(num, sizeof num, "%2zu", i + 1);
+		char *pages = xasprintf(ngettext("%zu/%zu page", "%zu/%zu pages", np), nr, np);
+		int pw = text_width(pages, strlen(pages));
+		bool show_pages = width >= 44;
+		int x = margin + 1;
+		x += ui_draw_text(row, x, mark, strlen(mark), 1, base | (st == LESSON_DONE ? ui_attr(a, ATTR_ANSWER) : A_BOLD));
+		x += 1;
+		x += ui_draw_text(row, x, num, strlen(num), 2, base | A_BOLD);
+		x += 2;
+		int tmax = margin + width - x - (show_pages ? pw + 3 : 1);
+		ui_draw_text(row, x, lesson_title(l), strlen(lesson_title(l)), tmax, base | (cur ? A_BOLD : 0));
+		if (show_pages)
+			ui_draw_text(row, margin + width - pw - 1, pages, strlen(pages), pw, base | A_DIM);
+		free(pages);
+	}
+	attrset(A_NORMAL);
+
+	/* legend */
+	char *legend = xasprintf(_("%s read   %s started   Enter opens a lesson"),
+				 ui_glyph(a, "✓", "*"), ui_glyph(a, "◐", "+"));
+	ui_draw_text(LINES - 2, margin, legend, strlen(legend), width, A_DIM);
+	free(legend);
+
+	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG };
+	char right[32];
+	snprintf(right, sizeof right, "%zu/%zu", a->sel + 1, n);
+	ui_draw_status(a, hints, ARRAY_SIZE(hints), right);
+}
+
+static int menu_key(app *a, key_action act, int key)
+{
+	size_t n = catalog_count(a->cat);
+	size_t rows = (size_t)list_rows();
+	(void)key;
+	switch (act) {
+	case ACT_UP:
+		if (a->sel > 0)
+			a->sel--;
+		break;
+	case ACT_DOWN:
+		if (a->sel + 1 < n)
+			a->sel++;
+		break;
+	case ACT_PAGE_UP:
+		a->sel = a->sel > rows ? a->sel - rows : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		a->sel = a->sel + rows < n ? a->sel + rows : n - 1;
+		break;
+	case ACT_TOP:
+		a->sel = 0;
+		break;
+	case ACT_BOTTOM:
+		a->sel = n - 1;
+		break;
+	case ACT_OPEN: {
+		size_t page = 0;
+		const char *place = progress_place(a->prog, &page);
+		const lesson *l = catalog_lesson(a->cat, a->lang, a->sel);
+		if (!place || strcmp(place, lesson_id(l)) != 0 || page >= lesson_npages(l))
+			page = 0;
+		ui_open_lesson(a, a->sel, page);
+		break;
+	}
+	case ACT_QUIT:
+		return UI_QUIT;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void menu_resize(app *a)
+{
+	keep_visible(a);
+}
+
+const screen ui_menu_screen = {
+	.name = "menu",
+	.id = SCR_MENU,
+	.draw = menu_draw,
+	.key = menu_key,
+	.resize = menu_resize,
+};

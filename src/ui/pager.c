@@ -1,0 +1,204 @@
+#include "config.h"
+
+#include "ui.h"
+#include "core/text.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define READING_WIDTH 96	/* lines longer than this are hard to read, even on a projector */
+
+static int margin(void)
+{
+	return COLS >= 60 ? 2 : COLS >= 40 ? 1 : 0;
+}
+
+static int text_cols(void)
+{
+	int w = COLS - 2 * margin();
+	return w > READING_WIDTH ? READING_WIDTH : w;
+}
+
+/* Body rows: below the title bar, the page heading and a blank line; above the status line. */
+static int body_rows(void)
+{
+	int r = LINES - 4;
+	return r < 1 ? 1 : r;
+}
+
+static const lesson *cur_lesson(const app *a)
+{
+	return catalog_lesson(a->cat, a->lang, a->lesson);
+}
+
+static size_t max_top(const app *a)
+{
+	size_t n = layout_count(a->lay), rows = (size_t)body_rows();
+	return n > rows ? n - rows : 0;
+}
+
+static void relayout(app *a)
+{
+	layout_free(a->lay);
+	layout_opts o = {
+		.width = text_cols(),
+		.ascii = !a->utf8,
+		.reveal = a->reveal,
+		.reveal_note = _("(press r to show the answer)"),
+	};
+	a->lay = layout_page(cur_lesson(a), a->page, &o);
+	if (a->top > max_top(a))
+		a->top = max_top(a);
+}
+
+/* Relayouts while keeping the block at the top of the screen at the top. */
+static void relayout_keep_place(app *a)
+{
+	int block = a->lay ? layout_block_of(a->lay, a->top) : 0;
+	relayout(a);
+	a->top = block > 0 ? layout_line_of_block(a->lay, block) : 0;
+	if (a->top > max_top(a))
+		a->top = max_top(a);
+}
+
+void ui_open_lesson(app *a, size_t idx, size_t page)
+{
+	a->scr = &ui_pager_screen;
+	a->lesson = idx;
+	a->page = page;
+	a->top = 0;
+	a->reveal = false;
+	relayout(a);
+	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
+}
+
+static void go_page(app *a, size_t page)
+{
+	a->page = page;
+	a->top = 0;
+	relayout(a);
+	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
+}
+
+static void pager_draw(app *a)
+{
+	const lesson *l = cur_lesson(a);
+	size_t np = lesson_npages(l);
+	char *left = xasprintf("%zu. %s", a->lesson + 1, lesson_title(l));
+	/* TRANSLATORS: page position in the title bar, e.g. "Page 2/5". */
+	char *right = xasprintf(_("Page %zu/%zu"), a->page + 1, np);
+	ui_draw_bar(0, left, right);
+	free(left);
+	free(right);
+
+	int m = margin(), w = text_cols();
+	const char *pt = lesson_page_title(l, a->page);
+	ui_draw_text(1, m, pt, strlen(pt), w, ui_attr(a, ATTR_HEADING));
+
+	int rows = body_rows();
+	size_t n = layout_count(a->lay);
+	for (int r = 0; r < rows && a->top + (size_t)r < n; r++)
+		ui_draw_line(a, 3 + r, m, w, layout_at(a->lay, a->top + (size_t)r));
+
+	if (a->top + (size_t)rows >= n)
+		progress_mark_read(a->prog, lesson_id(l), a->page);
+
+	char pos[48];
+	if (n <= (size_t)rows)
+		/* TRANSLATORS: scroll position when the whole page fits on the screen. */
+		snprintf(pos, sizeof pos, "%s", _("All"));
+	else if (a->top == 0)
+		snprintf(pos, sizeof pos, "%s", _("Top"));
+	else if (a->top >= max_top(a))
+		snprintf(pos, sizeof pos, "%s", _("End"));
+	else
+		snprintf(pos, sizeof pos, "%zu%%", (a->top * 100) / max_top(a));
+	static const key_action hints[] = {
+		ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE, ACT_NEXT_LESSON
+	};
+	ui_draw_status(a, hints, ARRAY_SIZE(hints), pos);
+}
+
+static int pager_key(app *a, key_action act, int key)
+{
+	const lesson *l = cur_lesson(a);
+	size_t np = lesson_npages(l), rows = (size_t)body_rows(), mt = max_top(a);
+	(void)key;
+	switch (act) {
+	case ACT_UP:
+		if (a->top > 0)
+			a->top--;
+		break;
+	case ACT_DOWN:
+		if (a->top < mt)
+			a->top++;
+		break;
+	case ACT_PAGE_UP:
+		a->top = a->top > rows - 1 ? a->top - (rows > 1 ? rows - 1 : 1) : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		if (a->top < mt) {
+			a->top += rows > 1 ? rows - 1 : 1;
+			if (a->top > mt)
+				a->top = mt;
+		} else if (key == ' ' && a->page + 1 < np) {
+			go_page(a, a->page + 1);
+		} else if (key == ' ') {
+			ui_set_message(a, _("End of the lesson. Press N for the next lesson, q for the menu."));
+		}
+		break;
+	case ACT_TOP:
+		a->top = 0;
+		break;
+	case ACT_BOTTOM:
+		a->top = mt;
+		break;
+	case ACT_NEXT_PAGE:
+		if (a->page + 1 < np)
+			go_page(a, a->page + 1);
+		else
+			ui_set_message(a, _("This is the last page. Press N for the next lesson, q for the menu."));
+		break;
+	case ACT_PREV_PAGE:
+		if (a->page > 0)
+			go_page(a, a->page - 1);
+		else
+			ui_set_message(a, _("This is the first page."));
+		break;
+	case ACT_NEXT_LESSON:
+		if (a->lesson + 1 < catalog_count(a->cat)) {
+			ui_open_lesson(a, a->lesson + 1, 0);
+			a->sel = a->lesson;
+		} else {
+			ui_set_message(a, _("This is the last lesson."));
+		}
+		break;
+	case ACT_REVEAL:
+		a->reveal = !a->reveal;
+		relayout_keep_place(a);
+		break;
+	case ACT_BACK:
+		a->sel = a->lesson;
+		a->scr = &ui_menu_screen;
+		layout_free(a->lay);
+		a->lay = NULL;
+		break;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void pager_resize(app *a)
+{
+	relayout_keep_place(a);
+}
+
+const screen ui_pager_screen = {
+	.name = "pager",
+	.id = SCR_PAGER,
+	.draw = pager_draw,
+	.key = pager_key,
+	.resize = pager_resize,
+};

@@ -1,0 +1,78 @@
+/* The curses user interface. This header is the only place that includes curses. */
+#ifndef SOCKTUTOR_UI_H
+#define SOCKTUTOR_UI_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+
+#include "core/catalog.h"
+#include "core/i18n.h"
+#include "core/keys.h"
+#include "core/layout.h"
+#include "core/progress.h"
+
+#include <stdbool.h>
+
+#define UI_MIN_COLS 30
+#define UI_MIN_ROWS 8
+
+/* What a screen's key handler asks the app loop to do. */
+enum {
+	UI_HANDLED = 1,
+	UI_REDRAW = 2,
+	UI_QUIT = 4
+};
+
+typedef struct app app;
+
+/* One screen: its callbacks, tmux-style. */
+typedef struct screen {
+	const char *name;
+	int id;			/* SCR_MENU or SCR_PAGER, for the key table */
+	void (*draw)(app *a);
+	int (*key)(app *a, key_action act, int key);
+	void (*resize)(app *a);
+} screen;
+
+struct app {
+	catalog *cat;
+	progress *prog;
+	lang_id lang;
+	bool utf8;
+	bool color;
+	const screen *scr;
+	bool help;
+	size_t help_top;
+	char *message;		/* a one-shot notice on the status line */
+	/* menu */
+	size_t sel;
+	size_t menu_top;
+	/* pager */
+	size_t lesson;
+	size_t page;
+	size_t top;
+	bool reveal;
+	layout *lay;
+};
+
+extern const screen ui_menu_screen;
+extern const screen ui_pager_screen;
+
+/* Runs the interface until the user quits or a signal ends it; notice (may be NULL) is shown
+ * on the status line at start. Returns the exit status. */
+int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice);
+
+/* Drawing helpers shared by the screens (draw.c). */
+void ui_draw_bar(int row, const char *left, const char *right);
+void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *right);
+/* Draws UTF-8 text at (row, col) using at most max columns; returns the columns used. */
+int ui_draw_text(int row, int col, const char *s, size_t n, int max, attr_t attr);
+void ui_draw_line(const app *a, int row, int col, int width, const layout_line *ln);
+attr_t ui_attr(const app *a, text_attr t);
+void ui_set_message(app *a, const char *msg);
+void ui_init_colors(app *a);
+void ui_open_lesson(app *a, size_t lesson, size_t page);
+/* Mode-dependent glyphs: a Unicode string, or its ASCII stand-in on non-UTF-8 terminals. */
+const char *ui_glyph(const app *a, const char *unicode, const char *ascii);
+
+#endif

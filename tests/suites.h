@@ -1,0 +1,16 @@
+#ifndef SOCKTUTOR_TEST_SUITES_H
+#define SOCKTUTOR_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *make_text_suite(void);
+Suite *make_lesson_suite(void);
+Suite *make_layout_suite(void);
+Suite *make_i18n_suite(void);
+Suite *make_progress_suite(void);
+Suite *make_catalog_suite(void);
+
+/* Path of a file under tests/data in the source tree. Static buffer. */
+const char *test_data(const char *name);
+
+#endif
