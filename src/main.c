@@ -45,7 +45,7 @@ static void usage(FILE *out)
 		"      --list              list the lessons: id, a tab, title\n"
 		"  -p, --plain             print as plain text instead of the full-screen interface\n"
 		"                          (automatic when standard output is not a terminal)\n"
-		"      --lesson=ID         the lesson to print with --plain (default: all)\n"
+		"      --lesson=ID         open this lesson (with --plain: print only this one)\n"
 		"      --lessons=DIR       read lessons from DIR (with en/ and zh_CN/ inside)\n"
 		"      --check-lessons [DIR]  check every lesson file and report each problem\n"
 		"  -h, --help              show this help and exit\n"
@@ -176,16 +176,23 @@ int main(int argc, char **argv)
 		plain = true;
 
 	int rc = 0;
+	int only = lesson_arg ? catalog_find(cat, lesson_arg) : -1;
+	if (lesson_arg && only < 0 && !list) {
+		fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
+		rc = 1;
+	} else if (!plain && !list) {
+		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only);
+		if (rc == -1) {
+			fprintf(stderr, _("socktutor: the terminal type '%s' is unknown to this system, so the full-screen interface cannot start; showing the lessons as plain text.\n"), term);
+			plain = true;
+			rc = 0;
+		}
+	}
 	if (list) {
 		plain_print_list(stdout, cat, (lang_id)lang);
-	} else if (plain) {
+	} else if (plain && rc == 0) {
 		if (warning)
 			fprintf(stderr, "socktutor: %s\n", warning);
-		int only = -1;
-		if (lesson_arg && (only = catalog_find(cat, lesson_arg)) < 0) {
-			fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
-			rc = 1;
-		}
 		for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++) {
 			if (only >= 0 && (size_t)only != i)
 				continue;
@@ -193,8 +200,6 @@ int main(int argc, char **argv)
 				fputs("\n\n", stdout);
 			plain_print_lesson(stdout, catalog_lesson(cat, (lang_id)lang, i), (int)i + 1, 78);
 		}
-	} else {
-		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning);
 	}
 	free(warning);
 	progress_free(prog);

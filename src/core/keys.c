@@ -51,7 +51,18 @@ const key_binding *keys_table(size_t *count)
 	return table;
 }
 
-const char *keys_names(int screen, key_action action)
+static const char *ascii_name(const char *name)
+{
+	static const char *const map[][2] = {
+		{ "↑", "Up" }, { "↓", "Down" }, { "←", "Left" }, { "→", "Right" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return name;
+}
+
+const char *keys_names(int screen, key_action action, bool ascii)
 {
 	static char buf[64];
 	buf[0] = '\0';
@@ -60,8 +71,9 @@ const char *keys_names(int screen, key_action action)
 			continue;
 		if (buf[0] && strlen(buf) + 1 < sizeof buf)
 			strcat(buf, "/");
-		if (strlen(buf) + strlen(table[i].name) < sizeof buf)
-			strcat(buf, table[i].name);
+		const char *name = ascii ? ascii_name(table[i].name) : table[i].name;
+		if (strlen(buf) + strlen(name) < sizeof buf)
+			strcat(buf, name);
 	}
 	return buf;
 }

@@ -4,6 +4,7 @@
 #ifndef SOCKTUTOR_KEYS_H
 #define SOCKTUTOR_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum {
@@ -63,7 +64,8 @@ key_action keys_lookup(int screen, int key);
 /* The table, for the help screen: count entries, in help order. */
 const key_binding *keys_table(size_t *count);
 
-/* "q/Esc": every key name bound to action on screen, joined by '/'. Static buffer. */
-const char *keys_names(int screen, key_action action);
+/* "q/Esc": every key name bound to action on screen, joined by '/'; with ascii, arrows are
+ * written as words for terminals that cannot show them. Static buffer. */
+const char *keys_names(int screen, key_action action, bool ascii);
 
 #endif

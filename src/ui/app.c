@@ -102,7 +102,7 @@ static size_t help_lines(const app *a, int width, char ***out)
 				seen = true;
 		if (seen)
 			continue;
-		const char *names = keys_names(a->scr->id, t[i].action);
+		const char *names = keys_names(a->scr->id, t[i].action, !a->utf8);
 		int nw = text_width(names, strlen(names));
 		char **desc;
 		size_t nd = layout_wrap(_(t[i].help), width - keycol > 8 ? width - keycol : 8, &desc);
@@ -231,7 +231,8 @@ static int handle_key(app *a, int key)
 	}
 }
 
-int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice)
+int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
+	   int start_lesson)
 {
 	app a = { 0 };
 	a.cat = cat;
@@ -251,9 +252,8 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	set_escdelay(25);
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
-		fprintf(stderr, _("socktutor: cannot start the full-screen interface on this terminal (TERM=%s); use --plain.\n"),
-			getenv("TERM") ? getenv("TERM") : "");
-		return 1;
+		free(a.message);
+		return -1;
 	}
 	cbreak();
 	noecho();
@@ -262,6 +262,10 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	ui_init_colors(&a);
+	if (start_lesson >= 0) {
+		a.sel = (size_t)start_lesson;
+		ui_open_lesson(&a, a.sel, 0);
+	}
 
 	int status = 0;
 	bool dirty = true;

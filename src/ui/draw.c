@@ -81,7 +81,7 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 	int limit = cols - 1 - (rw ? rw + 2 : 0);
 	int x = 1;
 	for (size_t i = 0; i < nhints; i++) {
-		const char *k = keys_names(a->scr->id, hints[i]);
+		const char *k = keys_names(a->scr->id, hints[i], !a->utf8);
 		char *first = xstrndup(k, strcspn(k, "/"));
 		const char *label;
 		switch (hints[i]) {

@@ -14,6 +14,40 @@ static int list_rows(void)
 	return r < 1 ? 1 : r;
 }
 
+/* Below a short list, the selected lesson's pages with their read marks and the page the
+ * reader stopped at, when there is room for them. */
+static void draw_pages(app *a, int row, int margin, int width)
+{
+	const lesson *l = catalog_lesson(a->cat, a->lang, a->sel);
+	size_t np = lesson_npages(l), place_page = 0;
+	const char *place = progress_place(a->prog, &place_page);
+	bool here = place && strcmp(place, lesson_id(l)) == 0;
+	int last = LINES - 3;
+	if (row + 2 > last)
+		return;
+	attrset(ui_attr(a, ATTR_MARK));
+	mvhline(row, margin, a->utf8 ? ACS_HLINE : '-', width);
+	attrset(A_NORMAL);
+	row++;
+	for (size_t p = 0; p < np && row <= last; p++, row++) {
+		bool read = progress_is_read(a->prog, lesson_id(l), p);
+		const char *mark = read ? ui_glyph(a, "✓", "*") : " ";
+		char *s = xasprintf("%zu. %s", p + 1, lesson_page_title(l, p));
+		int x = margin + 1;
+		x += ui_draw_text(row, x, mark, strlen(mark), 1, ui_attr(a, ATTR_ANSWER));
+		x += 3;
+		x += ui_draw_text(row, x, s, strlen(s), margin + width - x, A_NORMAL);
+		if (here && p == place_page) {
+			/* TRANSLATORS: marks the page where the reader left off. */
+			const char *m = _("  ← you are here");
+			if (!a->utf8)
+				m = "  <- you are here";
+			ui_draw_text(row, x, m, strlen(m), margin + width - x, A_DIM);
+		}
+		free(s);
+	}
+}
+
 static void keep_visible(app *a)
 {
 	size_t rows = (size_t)list_rows();
@@ -63,6 +97,8 @@ static void menu_draw(app *a)
 		free(pages);
 	}
 	attrset(A_NORMAL);
+	if ((size_t)rows > n + 2)
+		draw_pages(a, 2 + (int)n + 1, margin, width);
 
 	/* legend */
 	char *legend = xasprintf(_("%s read   %s started   Enter opens a lesson"),

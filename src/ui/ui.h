@@ -59,8 +59,10 @@ extern const screen ui_menu_screen;
 extern const screen ui_pager_screen;
 
 /* Runs the interface until the user quits or a signal ends it; notice (may be NULL) is shown
- * on the status line at start. Returns the exit status. */
-int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice);
+ * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns the exit status, or -1 when curses cannot drive this
+ * terminal (nothing was drawn; the caller falls back to plain text). */
+int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
+	   int start_lesson);
 
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);
