@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, make_i18n_suite());
 	srunner_add_suite(sr, make_progress_suite());
 	srunner_add_suite(sr, make_catalog_suite());
+	srunner_add_suite(sr, make_observe_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

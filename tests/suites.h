@@ -9,6 +9,7 @@ Suite *make_layout_suite(void);
 Suite *make_i18n_suite(void);
 Suite *make_progress_suite(void);
 Suite *make_catalog_suite(void);
+Suite *make_observe_suite(void);
 
 /* Path of a file under tests/data in the source tree. Static buffer. */
 const char *test_data(const char *name);
