@@ -291,8 +291,7 @@ static bool id_seen(const lesson *l, const char *id, block_kind kind)
 
 typedef struct check_counts {
 	int question, answer, hint, explain, choices;
-	char *last_field;	/* the field a continuation line extends */
-	char **last_ptr;
+	char **last_ptr;	/* the field a continuation line extends */
 } check_counts;
 
 static void set_field(char **dst, const char *s, size_t n)

@@ -60,8 +60,7 @@ void ui_draw_bar(int row, const char *left, const char *right)
 	int rw = right ? text_width(right, strlen(right)) : 0;
 	if (rw > cols - 2)
 		rw = 0;
-	int lw = ui_draw_text(row, 1, left, strlen(left), cols - 2 - (rw ? rw + 2 : 0), bar | A_BOLD);
-	(void)lw;
+	ui_draw_text(row, 1, left, strlen(left), cols - 2 - (rw ? rw + 2 : 0), bar | A_BOLD);
 	if (rw)
 		ui_draw_text(row, cols - 1 - rw, right, strlen(right), rw, bar);
 	attrset(A_NORMAL);
