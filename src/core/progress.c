@@ -63,6 +63,19 @@ static entry *find_or_add(progress *p, const char *lesson)
 	return e;
 }
 
+/* Marks page read in e, growing its flags; returns true when the page was not read before. */
+static bool set_read(entry *e, size_t page)
+{
+	if (page >= e->npages) {
+		e->read = xrealloc(e->read, page + 1);
+		memset(e->read + e->npages, 0, page + 1 - e->npages);
+		e->npages = page + 1;
+	}
+	bool was = e->read[page];
+	e->read[page] = 1;
+	return !was;
+}
+
 static bool valid_word(const char *s)
 {
 	if (!*s || strlen(s) > 64)
@@ -116,12 +129,7 @@ static bool parse(progress *p, char *text)
 				size_t n;
 				if (!parse_page(pg, &n))
 					return false;
-				if (n >= e->npages) {
-					e->read = xrealloc(e->read, n + 1);
-					memset(e->read + e->npages, 0, n + 1 - e->npages);
-					e->npages = n + 1;
-				}
-				e->read[n] = 1;
+				set_read(e, n);
 			}
 		} else {
 			return false;
@@ -187,16 +195,8 @@ void progress_mark_read(progress *p, const char *lesson, size_t page)
 {
 	if (page >= MAX_PAGES || !valid_word(lesson))
 		return;
-	entry *e = find_or_add(p, lesson);
-	if (page >= e->npages) {
-		e->read = xrealloc(e->read, page + 1);
-		memset(e->read + e->npages, 0, page + 1 - e->npages);
-		e->npages = page + 1;
-	}
-	if (!e->read[page]) {
-		e->read[page] = 1;
+	if (set_read(find_or_add(p, lesson), page))
 		p->dirty = true;
-	}
 }
 
 bool progress_is_read(const progress *p, const char *lesson, size_t page)

@@ -189,15 +189,19 @@ static void switch_lang(app *a)
 	a->scr->resize(a);
 }
 
-static void save_progress(app *a, bool quiet)
+/* Saves progress; the first failure is reported on the status line (returns true then, so
+ * the caller redraws to show it). */
+static bool save_progress(app *a, bool quiet)
 {
 	char *err = NULL;
 	static bool warned;
+	bool shown = false;
 	if (progress_save(a->prog, &err) != 0 && !warned && !quiet) {
 		ui_set_message(a, err);
-		warned = true;
+		warned = shown = true;
 	}
 	free(err);
+	return shown;
 }
 
 /* Handles one key; returns UI_QUIT when the program should end. */
@@ -274,8 +278,7 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 			break;
 		if (dirty) {
 			redraw(&a);
-			save_progress(&a, false);
-			if (a.message)
+			if (save_progress(&a, false))
 				redraw(&a);
 			dirty = false;
 		}
