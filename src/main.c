@@ -7,6 +7,7 @@
 #include "core/plain.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "net/demotext.h"
 #include "ui/ui.h"
 
 #include <getopt.h>
@@ -48,6 +49,10 @@ static void usage(FILE *out)
 		"      --lesson=ID         open this lesson (with --plain: print only this one)\n"
 		"      --lessons=DIR       read lessons from DIR (with en/ and zh_CN/ inside)\n"
 		"      --check-lessons [DIR]  check every lesson file and report each problem\n"
+		"      --demo=ID           run this live demo (with --plain: print its events)\n"
+		"      --list-demos        list the demos: id, lesson id, title (tab-separated)\n"
+		"      --self-check        run every demo headless and verify every expected result\n"
+		"  -v, --verbose           with --self-check: print every event\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show version information and exit\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
@@ -82,7 +87,7 @@ static int check_lessons(const char *dir)
 	return rc;
 }
 
-enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK };
+enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK };
 
 int main(int argc, char **argv)
 {
@@ -96,17 +101,22 @@ int main(int argc, char **argv)
 		{ "lesson", required_argument, NULL, OPT_LESSON },
 		{ "lessons", required_argument, NULL, OPT_LESSONS },
 		{ "check-lessons", no_argument, NULL, OPT_CHECK },
+		{ "demo", required_argument, NULL, OPT_DEMO },
+		{ "list-demos", no_argument, NULL, OPT_LIST_DEMOS },
+		{ "self-check", no_argument, NULL, OPT_SELF_CHECK },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL;
-	bool list = false, plain = false, check = false;
+	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
+	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
+	bool verbose = false;
 	int lang = i18n_choose_from_env();
 	i18n_set_lang((lang_id)lang);
 
 	int c;
-	while ((c = getopt_long(argc, argv, "l:phV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:phvV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': lang_arg = optarg; break;
 		case OPT_LIST: list = true; break;
@@ -114,6 +124,10 @@ int main(int argc, char **argv)
 		case OPT_LESSON: lesson_arg = optarg; break;
 		case OPT_LESSONS: dir = optarg; break;
 		case OPT_CHECK: check = true; break;
+		case OPT_DEMO: demo_arg = optarg; break;
+		case OPT_LIST_DEMOS: list_demos = true; break;
+		case OPT_SELF_CHECK: self_check = true; break;
+		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': version(); return 0;
 		default:
@@ -154,6 +168,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("socktutor: the lessons in %s have errors (listed above); fix them or check with --check-lessons\n"), dir);
 		diag_clear(&errs);
 		return 1;
+	}
+
+	if (list_demos || self_check || demo_arg) {
+		int rc = 0;
+		int d = demo_arg ? catalog_find_demo(cat, demo_arg) : -1;
+		if (list_demos) {
+			demo_print_list(stdout, cat, (lang_id)lang);
+		} else if (self_check) {
+			rc = demo_self_check(stdout, cat, (lang_id)lang, verbose);
+		} else if (d < 0) {
+			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
+			rc = 1;
+		} else {
+			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang) ? 1 : 0;
+		}
+		catalog_free(cat);
+		return rc;
 	}
 
 	char *ppath = progress_default_path();

@@ -8,9 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct demo_ref {
+	script *script;
+	size_t lesson;		/* index in menu order */
+	const lesson_block *block[LANG_COUNT];
+	size_t page;
+} demo_ref;
+
 struct catalog {
 	lesson **lessons[LANG_COUNT];	/* sorted by order */
 	size_t count[LANG_COUNT];
+	demo_ref *demos;	/* in course order */
+	size_t ndemos;
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -119,6 +128,90 @@ static void cross_check(const catalog *c, diag_list *errs)
 	}
 }
 
+static const lesson_block *find_demo_block(const lesson *l, const char *id, size_t *page)
+{
+	for (size_t pg = 0; pg < lesson_npages(l); pg++)
+		for (size_t b = 0; b < lesson_nblocks(l, pg); b++) {
+			const lesson_block *blk = lesson_block_at(l, pg, b);
+			if (blk->kind == BLOCK_DEMO && strcmp(blk->id, id) == 0) {
+				*page = pg;
+				return blk;
+			}
+		}
+	return NULL;
+}
+
+/* Every scene of the script narrated in the block, and nothing else. */
+static void check_narration(const lesson *l, const lesson_block *b, const script *s,
+			    diag_list *errs)
+{
+	for (size_t i = 0; i < s->nscenes; i++)
+		if (!lesson_block_narration(b, s->scenes[i].name))
+			diag_add(errs, lesson_file(l), b->line, 1,
+				 _("demo '%s' has no narration for scene '%s' (%s:%d)"), b->id,
+				 s->scenes[i].name, s->file, s->scenes[i].line);
+	for (size_t i = 0; i < b->nnarr; i++)
+		if (strcmp(b->narr_keys[i], "title") != 0 &&
+		    script_find_scene(s, b->narr_keys[i]) < 0)
+			diag_add(errs, lesson_file(l), b->narr_lines[i], 1,
+				 _("'%s' is not a scene of %s"), b->narr_keys[i], s->file);
+}
+
+/* Loads DIR/demos/ID.demo for every demo block, in course order. */
+static void load_demos(catalog *c, const char *dir, diag_list *errs)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < c->count[LANG_EN]; i++) {
+		const lesson *l = c->lessons[LANG_EN][i];
+		for (size_t pg = 0; pg < lesson_npages(l); pg++) {
+			for (size_t b = 0; b < lesson_nblocks(l, pg); b++) {
+				const lesson_block *blk = lesson_block_at(l, pg, b);
+				if (blk->kind != BLOCK_DEMO)
+					continue;
+				if (catalog_find_demo(c, blk->id) >= 0) {
+					diag_add(errs, lesson_file(l), blk->line, 1,
+						 _("demo '%s' is shown twice in the course"), blk->id);
+					continue;
+				}
+				char *path = xasprintf("%s/demos/%s.demo", dir, blk->id);
+				script *s = script_load(path, errs);
+				free(path);
+				if (!s)
+					continue;
+				grow_array((void **)&c->demos, &cap, c->ndemos, sizeof *c->demos);
+				demo_ref *d = &c->demos[c->ndemos++];
+				d->script = s;
+				d->lesson = i;
+				d->page = pg;
+				for (int lang = 0; lang < LANG_COUNT; lang++) {
+					size_t p2;
+					const lesson *ll = c->lessons[lang][i];
+					d->block[lang] = find_demo_block(ll, blk->id, &p2);
+					if (d->block[lang])
+						check_narration(ll, d->block[lang], s, errs);
+				}
+			}
+		}
+	}
+	/* a demo file no lesson shows is a mistake too */
+	char *path = xasprintf("%s/demos", dir);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".demo"))
+			continue;
+		char *id = xstrndup(e->d_name, n - 5);
+		if (catalog_find_demo(c, id) < 0)
+			diag_add(errs, path, 0, 0, _("%s is not shown by any lesson (no '@demo %s')"),
+				 e->d_name, id);
+		free(id);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+}
+
 catalog *catalog_load(const char *dir, diag_list *errs)
 {
 	size_t before = errs->count;
@@ -127,6 +220,8 @@ catalog *catalog_load(const char *dir, diag_list *errs)
 		load_lang(c, (lang_id)lang, dir, errs);
 	if (errs->count == before)
 		cross_check(c, errs);
+	if (errs->count == before)
+		load_demos(c, dir, errs);
 	if (errs->count > before) {
 		catalog_free(c);
 		return NULL;
@@ -143,6 +238,9 @@ void catalog_free(catalog *c)
 			lesson_free(c->lessons[lang][i]);
 		free(c->lessons[lang]);
 	}
+	for (size_t i = 0; i < c->ndemos; i++)
+		script_free(c->demos[i].script);
+	free(c->demos);
 	free(c);
 }
 
@@ -162,4 +260,37 @@ int catalog_find(const catalog *c, const char *id)
 		if (strcmp(lesson_id(c->lessons[LANG_EN][i]), id) == 0)
 			return (int)i;
 	return -1;
+}
+
+size_t catalog_ndemos(const catalog *c)
+{
+	return c->ndemos;
+}
+
+const script *catalog_demo(const catalog *c, size_t i)
+{
+	return c->demos[i].script;
+}
+
+int catalog_find_demo(const catalog *c, const char *id)
+{
+	for (size_t i = 0; i < c->ndemos; i++)
+		if (strcmp(c->demos[i].script->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t catalog_demo_lesson(const catalog *c, size_t i)
+{
+	return c->demos[i].lesson;
+}
+
+size_t catalog_demo_page(const catalog *c, size_t i)
+{
+	return c->demos[i].page;
+}
+
+const lesson_block *catalog_demo_block(const catalog *c, lang_id lang, size_t i)
+{
+	return c->demos[i].block[lang];
 }

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "i18n.h"
 #include "lesson.h"
+#include "script.h"
 
 typedef struct catalog catalog;
 
@@ -20,5 +21,14 @@ size_t catalog_count(const catalog *c);
 const lesson *catalog_lesson(const catalog *c, lang_id lang, size_t i);
 /* Index of the lesson with this id, or -1. */
 int catalog_find(const catalog *c, const char *id);
+
+/* Demos: DIR/demos/ID.demo for each '@demo ID' block, numbered in course order. */
+size_t catalog_ndemos(const catalog *c);
+const script *catalog_demo(const catalog *c, size_t i);
+int catalog_find_demo(const catalog *c, const char *id);
+size_t catalog_demo_lesson(const catalog *c, size_t i);
+size_t catalog_demo_page(const catalog *c, size_t i);
+/* The block holding the demo's title and narration in a language. */
+const lesson_block *catalog_demo_block(const catalog *c, lang_id lang, size_t i);
 
 #endif

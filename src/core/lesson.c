@@ -377,6 +377,77 @@ static void check_field(parser *p, lesson_block *b, size_t *choice_cap, check_co
 	cc->last_ptr = dst;
 }
 
+static bool valid_key(const char *s)
+{
+	if (!*s || strlen(s) > ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+			return false;
+	return true;
+}
+
+/* A demo's body: narration keyed by scene, "scene: text", indented lines continuing it. */
+static void finish_demo(parser *p, lesson_block *b)
+{
+	size_t cap = 0;
+	char **last = NULL;
+	for (size_t i = 0; i < b->nlines; i++) {
+		const char *ls = b->lines[i], *end = ls + strlen(ls);
+		int line = b->line_nos[i];
+		if (ls == end)
+			continue;
+		if (*ls == ' ') {
+			const char *s = skip_spaces(ls, end);
+			if (!last)
+				error(p, line, 1, _("expected 'scene: narration' (or 'title: text')"));
+			else
+				append_field(last, s, (size_t)(end - s));
+			continue;
+		}
+		const char *colon = memchr(ls, ':', (size_t)(end - ls));
+		size_t kn = colon ? (size_t)(colon - ls) : 0;
+		char *key = xstrndup(ls, kn);
+		const char *v = colon ? skip_spaces(colon + 1, end) : end;
+		if (!colon || !valid_key(key)) {
+			error(p, line, 1, _("expected 'scene: narration' (or 'title: text')"));
+			free(key);
+			last = NULL;
+			continue;
+		}
+		if (v == end) {
+			error(p, line, text_chars(ls, kn) + 2, _("this field is empty"));
+			free(key);
+			last = NULL;
+			continue;
+		}
+		if (lesson_block_narration(b, key)) {
+			error(p, line, 1, _("narration for '%s' is given twice"), key);
+			free(key);
+			last = NULL;
+			continue;
+		}
+		grow_array((void **)&b->narr_keys, &cap, b->nnarr, sizeof *b->narr_keys);
+		b->narr_texts = xrealloc(b->narr_texts, cap * sizeof *b->narr_texts);
+		b->narr_lines = xrealloc(b->narr_lines, cap * sizeof *b->narr_lines);
+		b->narr_keys[b->nnarr] = key;
+		b->narr_texts[b->nnarr] = xstrdup(v);
+		b->narr_lines[b->nnarr] = line;
+		last = &b->narr_texts[b->nnarr];
+		b->nnarr++;
+	}
+	if (!lesson_block_narration(b, "title"))
+		error(p, b->line, 1, _("demo '%s' has no 'title:'"), b->id);
+}
+
+const char *lesson_block_narration(const lesson_block *b, const char *key)
+{
+	for (size_t i = 0; i < b->nnarr; i++)
+		if (strcmp(b->narr_keys[i], key) == 0)
+			return b->narr_texts[i];
+	return NULL;
+}
+
 static void finish_check(parser *p, lesson_block *b, const check_counts *cc)
 {
 	if (!cc->question)
@@ -437,6 +508,8 @@ static void parse_lines(parser *p, const char *text, size_t len)
 			if (te - ls == 4 && memcmp(ls, "@end", 4) == 0) {
 				if (st == ST_CHECK)
 					finish_check(p, blk, &cc);
+				else
+					finish_demo(p, blk);
 				st = ST_PROSE;
 				blk = NULL;
 			} else if (st == ST_DEMO) {
@@ -656,6 +729,13 @@ static void free_block(lesson_block *b)
 	free(b->choices);
 	free(b->hint);
 	free(b->explain);
+	for (size_t i = 0; i < b->nnarr; i++) {
+		free(b->narr_keys[i]);
+		free(b->narr_texts[i]);
+	}
+	free(b->narr_keys);
+	free(b->narr_texts);
+	free(b->narr_lines);
 }
 
 void lesson_free(lesson *l)

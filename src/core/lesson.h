@@ -44,6 +44,11 @@ typedef struct lesson_block {
 	char *lang;		/* code: "c", "python", ... or NULL */
 	/* BLOCK_DEMO and BLOCK_CHECK */
 	char *id;
+	/* BLOCK_DEMO: narration by scene name ("title" is the demo's title) */
+	char **narr_keys;
+	char **narr_texts;
+	int *narr_lines;
+	size_t nnarr;
 	/* BLOCK_CHECK */
 	char *question;
 	char **choices;
@@ -77,6 +82,9 @@ const lesson_block *lesson_block_at(const lesson *l, size_t page, size_t block);
 /* Compares the structure of two translations of one lesson (pages, demo and check blocks);
  * reports the first difference on b's file. Returns 0 when they match. */
 int lesson_compare_structure(const lesson *a, const lesson *b, diag_list *errs);
+
+/* A demo block's narration for a scene (or "title"), or NULL. */
+const char *lesson_block_narration(const lesson_block *b, const char *key);
 
 /* True when s is a valid lesson, demo or check id. */
 int lesson_valid_id(const char *s);

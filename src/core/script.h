@@ -1,0 +1,151 @@
+/* A socket script: the language-neutral part of a live demo (doc/lesson-format.md,
+ * "Demo scripts"). script_parse() turns the text into steps with every name resolved, so
+ * that the interpreter (src/net/run.c) never meets an unknown socket; it opens nothing and
+ * runs nothing. Every error carries file and line. */
+#ifndef SOCKTUTOR_SCRIPT_H
+#define SOCKTUTOR_SCRIPT_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum script_op {
+	OP_SOCKET,
+	OP_BIND,
+	OP_LISTEN,
+	OP_ACCEPT,
+	OP_CONNECT,
+	OP_SEND,
+	OP_SENDALL,
+	OP_RECV,
+	OP_SENDTO,
+	OP_RECVFROM,
+	OP_SHUTDOWN,
+	OP_CLOSE,
+	OP_SETSOCKOPT,
+	OP_GETSOCKOPT,
+	OP_SETTIMEOUT,
+	OP_SETBLOCKING,
+	OP_GETSOCKNAME,
+	OP_GETPEERNAME,
+	OP_POLL,
+	OP_WAIT_TIME,		/* wait 200ms */
+	OP_WAIT_STATE,		/* wait client.s TIME_WAIT */
+	OP_EXPECT		/* expect client.s SYN_SENT, server.l LISTEN */
+} script_op;
+
+/* The options a script may set or read. */
+typedef enum script_opt {
+	OPT_SO_REUSEADDR,
+	OPT_SO_RCVBUF,
+	OPT_SO_SNDBUF,
+	OPT_SO_LINGER,
+	OPT_SO_RCVTIMEO,
+	OPT_SO_ERROR,
+	OPT_SO_KEEPALIVE,
+	OPT_SO_TYPE,
+	OPT_TCP_NODELAY,
+	OPT_TCP_DEFER_ACCEPT
+} script_opt;
+
+/* What a step expects of its call. */
+typedef enum script_expect {
+	EXP_NONE,
+	EXP_RET,		/* -> 5 */
+	EXP_ERRNO,		/* -> -1 ECONNREFUSED */
+	EXP_OK,			/* -> ok: any value >= 0 (a descriptor from accept) */
+	EXP_DATA,		/* -> "hello": recv/recvfrom returned exactly these bytes */
+	EXP_BLOCKS		/* -> blocks: the call had to wait when it was made */
+} script_expect;
+
+/* An address argument: a literal host and port, or another socket's bound address, or a
+ * literal host with another socket's port. */
+typedef struct script_addr {
+	int ref;		/* socket whose local address is meant, or -1 */
+	char host[48];		/* literal: "127.0.0.1" or "::1" */
+	int family;		/* AF_INET or AF_INET6 of the literal */
+	int port;		/* literal port (0: the kernel picks) */
+	int port_ref;		/* socket whose port is meant, or -1 */
+} script_addr;
+
+/* A state a socket should be in (expect, wait). */
+typedef struct script_state {
+	int sock;
+	bool peer;		/* the kernel socket at the other end of sock's connection */
+	const char *state;	/* "ESTABLISHED", ..., "UNCONN", or "GONE" (no kernel socket) */
+	long rq, wq;		/* queue lengths to match, -1 for any */
+} script_state;
+
+typedef struct script_step {
+	script_op op;
+	int line;
+	int scene;		/* index into the scenes */
+	int actor;		/* -1 for wait and expect */
+	int sock;		/* the socket the call acts on, -1 when none */
+	int result;		/* the socket socket() or accept() creates, -1 otherwise */
+	int family, type;	/* socket() */
+	script_addr addr;	/* bind, connect, sendto */
+	long num;		/* backlog, buffer size, SHUT_*, option value, milliseconds */
+	script_opt opt;		/* setsockopt, getsockopt */
+	int linger_on;		/* SO_LINGER: on, seconds in num */
+	char *data;		/* send, sendall, sendto */
+	size_t datalen;
+	int *polls;		/* poll: the sockets */
+	size_t npolls;
+	bool until;		/* repeat the call until its return value is until_ret */
+	long until_ret;
+	script_expect expect;
+	long exp_ret;
+	int exp_errno;
+	char *exp_data;
+	size_t exp_datalen;
+	script_state *states;	/* expect and wait */
+	size_t nstates;
+} script_step;
+
+typedef struct script_sock {
+	int actor;
+	char *name;		/* "l" */
+	char *full;		/* "server.l" */
+	int line;
+	bool udp;
+} script_sock;
+
+typedef struct script_scene {
+	char *name;
+	int line;
+} script_scene;
+
+typedef struct script {
+	char *file;
+	char *id;		/* the file's base name without ".demo" */
+	char **actors;
+	size_t nactors;
+	script_sock *socks;
+	size_t nsocks;
+	script_scene *scenes;
+	size_t nscenes;
+	script_step *steps;
+	size_t nsteps;
+} script;
+
+/* Parses a script held in memory; id names the demo. Returns NULL and adds diagnostics to
+ * errs when anything is wrong (every error is reported, not only the first). */
+script *script_parse(const char *text, size_t len, const char *file, const char *id,
+		     diag_list *errs);
+/* Reads DIR/ID.demo style files: the id is the base name without ".demo". */
+script *script_load(const char *path, diag_list *errs);
+void script_free(script *s);
+
+/* Index of the scene with this name, or -1. */
+int script_find_scene(const script *s, const char *name);
+
+/* The option's C name ("SO_REUSEADDR"), level ("SOL_SOCKET"/"IPPROTO_TCP"). */
+const char *script_opt_name(script_opt o);
+const char *script_opt_level(script_opt o);
+
+/* The states an expectation may name, for documentation and tests. */
+bool script_state_known(const char *name);
+
+#endif

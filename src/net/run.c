@@ -1,0 +1,1464 @@
+#include "config.h"
+
+#include "run.h"
+#include "observe.h"
+#include "core/errnames.h"
+#include "core/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A blocked call may wait this long when the script needs its actor again. */
+#define STALL_LIMIT_MS 10000.0
+/* How long an expect step gives the kernel to reach the states (delayed ACKs). */
+#define EXPECT_GRACE_MS 500.0
+/* How long a 'wait SOCKET STATE' step waits. */
+#define WAIT_STATE_MS 10000.0
+/* How often states are re-read while an expect or wait step is unresolved. */
+#define STATE_POLL_MS 20
+/* The most repetitions of an 'until' step. */
+#define UNTIL_LIMIT 100000
+
+typedef struct rsock {
+	int fd;			/* -1 when not open */
+	bool opened, closed;
+	int family, type;
+	bool blocking;		/* as the script sees it; the descriptor is always O_NONBLOCK */
+	long timeout_ms;	/* settimeout(); -1: none */
+	long rcvtimeo_ms;	/* SO_RCVTIMEO; 0: none */
+	struct sockaddr_storage local, remote;
+	bool has_local, has_remote;
+	ino_t ino;
+} rsock;
+
+typedef struct pending {
+	bool active;
+	size_t step;
+	double t0;
+	double deadline;	/* -1: none */
+	size_t sent;		/* send/sendall: bytes queued so far */
+	short events;		/* what poll() waits for */
+	int fd;
+} pending;
+
+struct run {
+	const script *s;
+	rsock *socks;
+	pending *pend;		/* one per actor */
+	size_t next;
+	int scene;
+	run_event *ev;
+	size_t nev, evcap;
+	int failures;
+	bool stopped;
+	/* a wait or expect step in progress */
+	bool waiting;
+	size_t wait_step;
+	double wait_t0, wait_deadline;
+	/* repetitions of the current 'until' step, per actor */
+	size_t *until_count;
+	/* scratch for recv */
+	char *buf;
+	size_t bufcap;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- formatting ------------------------------------------------------------------------- */
+
+void run_format_addr(const struct sockaddr_storage *a, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		snprintf(buf, len, "%s:%u", host, ntohs(in->sin_port));
+	} else if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		snprintf(buf, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, len, "*:*");
+	}
+}
+
+static socklen_t sa_len(const struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+static void host_of(const struct sockaddr_storage *a, char *host, size_t len)
+{
+	if (a->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, (socklen_t)len);
+}
+
+/* {AF_INET, 127.0.0.1:40123} */
+static void add_sa_c(strbuf *sb, const struct sockaddr_storage *a)
+{
+	char buf[80];
+	run_format_addr(a, buf, sizeof buf);
+	strbuf_addf(sb, "{%s, %s}", a->ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", buf);
+}
+
+/* ('127.0.0.1', 40123); an IPv6 address Python returns is a 4-tuple */
+static void add_sa_py(strbuf *sb, const struct sockaddr_storage *a, bool returned)
+{
+	char host[INET6_ADDRSTRLEN];
+	host_of(a, host, sizeof host);
+	strbuf_addf(sb, "('%s', %u%s)", host, observe_port(a),
+		    returned && a->ss_family == AF_INET6 ? ", 0, 0" : "");
+}
+
+#define DATA_PREVIEW 24
+
+/* Binary data (a zero-filled block) is previewed shorter than text. */
+static size_t preview_len(const char *d, size_t n)
+{
+	return n && d[0] == 0 ? 4 : DATA_PREVIEW;
+}
+
+static void add_data_c(strbuf *sb, const char *d, size_t n)
+{
+	size_t max = preview_len(d, n);
+	strbuf_addc(sb, '"');
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (c == 0)
+			strbuf_adds(sb, "\\0");
+		else if (c == '"' || c == '\\')
+			strbuf_addf(sb, "\\%c", c);
+		else if (c == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (c == '\r')
+			strbuf_adds(sb, "\\r");
+		else if (c == '\t')
+			strbuf_adds(sb, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			strbuf_addf(sb, "\\x%02x", c);
+		else
+			strbuf_addc(sb, (char)c);
+	}
+	strbuf_addc(sb, '"');
+	if (n > max)
+		strbuf_adds(sb, "...");
+}
+
+static void add_data_py(strbuf *sb, const char *d, size_t n)
+{
+	size_t max = preview_len(d, n);
+	strbuf_adds(sb, "b'");
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (c == '\'' || c == '\\')
+			strbuf_addf(sb, "\\%c", c);
+		else if (c == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (c == '\r')
+			strbuf_adds(sb, "\\r");
+		else if (c == '\t')
+			strbuf_adds(sb, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			strbuf_addf(sb, "\\x%02x", c);
+		else
+			strbuf_addc(sb, (char)c);
+	}
+	strbuf_addc(sb, '\'');
+	if (n > max)
+		strbuf_addf(sb, "... (%zu bytes)", n);
+}
+
+/* The data argument as the script wrote it: bytes(N) for a zero-filled block. */
+static bool data_is_zeros(const script_step *st)
+{
+	for (size_t i = 0; i < st->datalen; i++)
+		if (st->data[i])
+			return false;
+	return st->datalen > DATA_PREVIEW;
+}
+
+static void add_arg_data_c(strbuf *sb, const script_step *st)
+{
+	add_data_c(sb, st->data, st->datalen);
+}
+
+static void add_arg_data_py(strbuf *sb, const script_step *st)
+{
+	if (data_is_zeros(st))
+		strbuf_addf(sb, "bytes(%zu)", st->datalen);
+	else
+		add_data_py(sb, st->data, st->datalen);
+}
+
+static const char *pyname(const run *r, int sock)
+{
+	return r->s->socks[sock].name;
+}
+
+/* ---- the event list --------------------------------------------------------------------- */
+
+static run_event *new_event(run *r, run_ev_kind kind, int step)
+{
+	grow_array((void **)&r->ev, &r->evcap, r->nev, sizeof *r->ev);
+	run_event *e = &r->ev[r->nev++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->step = step;
+	e->scene = step >= 0 ? r->s->steps[step].scene : r->scene;
+	e->actor = step >= 0 ? r->s->steps[step].actor : -1;
+	return e;
+}
+
+/* ---- observing -------------------------------------------------------------------------- */
+
+typedef struct snap {
+	observe_entry *tcp, *udp;
+	size_t ntcp, nudp;
+} snap;
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+	}
+	return false;
+}
+
+static void take_snap(const run *r, snap *sn)
+{
+	uint16_t *ports = xcalloc(r->s->nsocks + 1, sizeof *ports);
+	size_t n = 0;
+	bool tcp = false, udp = false;
+	for (size_t i = 0; i < r->s->nsocks; i++) {
+		const rsock *k = &r->socks[i];
+		if (!k->has_local)
+			continue;
+		ports[n++] = observe_port(&k->local);
+		*(k->type == SOCK_DGRAM ? &udp : &tcp) = true;
+	}
+	memset(sn, 0, sizeof *sn);
+	if (n && tcp && observe_snapshot(IPPROTO_TCP, ports, n, &sn->tcp, &sn->ntcp) < 0)
+		sn->ntcp = 0;
+	if (n && udp && observe_snapshot(IPPROTO_UDP, ports, n, &sn->udp, &sn->nudp) < 0)
+		sn->nudp = 0;
+	free(ports);
+}
+
+static void free_snap(snap *sn)
+{
+	observe_free(sn->tcp);
+	observe_free(sn->udp);
+}
+
+/* The kernel socket behind script socket i: by inode while a descriptor holds it; else by
+ * its 4-tuple, an entry no descriptor holds: after close, and also before it, since a
+ * connection entering TIME_WAIT leaves its descriptor in CLOSE and moves to a new kernel
+ * object. */
+static const observe_entry *entry_of(const run *r, const snap *sn, size_t i)
+{
+	const rsock *k = &r->socks[i];
+	const observe_entry *es = k->type == SOCK_DGRAM ? sn->udp : sn->tcp;
+	size_t n = k->type == SOCK_DGRAM ? sn->nudp : sn->ntcp;
+	for (size_t j = 0; k->fd >= 0 && j < n; j++)
+		if (es[j].inode == k->ino)
+			return &es[j];
+	for (size_t j = 0; k->has_local && k->has_remote && j < n; j++)
+		if (es[j].inode == 0 && same_addr(&es[j].local, &k->local) &&
+		    same_addr(&es[j].remote, &k->remote))
+			return &es[j];
+	return NULL;
+}
+
+/* The kernel socket at the other end of script socket i's connection. */
+static const observe_entry *peer_entry_of(const run *r, const snap *sn, size_t i)
+{
+	const rsock *k = &r->socks[i];
+	if (!k->has_local || !k->has_remote)
+		return NULL;
+	const observe_entry *es = k->type == SOCK_DGRAM ? sn->udp : sn->tcp;
+	size_t n = k->type == SOCK_DGRAM ? sn->nudp : sn->ntcp;
+	for (size_t j = 0; j < n; j++)
+		if (same_addr(&es[j].local, &k->remote) && same_addr(&es[j].remote, &k->local))
+			return &es[j];
+	return NULL;
+}
+
+static const char *state_of(const run *r, const snap *sn, size_t i, const observe_entry **ep)
+{
+	const rsock *k = &r->socks[i];
+	const observe_entry *e = entry_of(r, sn, i);
+	*ep = e;
+	if (e)
+		return observe_entry_state_name(e);
+	if (k->fd >= 0) {
+		if (k->type == SOCK_DGRAM)
+			return "UNCONN";
+		tcp_state st;
+		if (observe_fd_state(k->fd, &st) == 0)
+			return observe_state_name(st);
+		return "CLOSE";
+	}
+	return "GONE";
+}
+
+static void fill_sock(run_sock *rs, const observe_entry *e)
+{
+	if (!e)
+		return;
+	rs->local = e->local;
+	rs->remote = e->remote;
+	rs->has_remote = observe_port(&e->remote) != 0;
+	rs->rq = e->rqueue;
+	rs->wq = e->wqueue;
+	rs->timer_ms = e->timer ? e->expires_ms : 0;
+}
+
+static int listener_actor(const run *r, const observe_entry *e)
+{
+	for (size_t i = 0; i < r->s->nsocks; i++) {
+		const rsock *k = &r->socks[i];
+		if (k->fd >= 0 && k->has_local && k->type == SOCK_STREAM &&
+		    observe_port(&k->local) == observe_port(&e->local))
+			return r->s->socks[i].actor;
+	}
+	return -1;
+}
+
+/* The snapshot an event carries: every socket of the script that exists or existed, then
+ * the kernel sockets no descriptor holds yet (named after the script socket they face). */
+static void attach_snapshot(run *r, run_event *ev, const snap *sn)
+{
+	size_t cap = 0;
+	const script *s = r->s;
+	bool *claimed_tcp = xcalloc(sn->ntcp + 1, sizeof(bool));
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const rsock *k = &r->socks[i];
+		if (!k->opened)
+			continue;
+		grow_array((void **)&ev->socks, &cap, ev->nsocks, sizeof *ev->socks);
+		run_sock *rs = &ev->socks[ev->nsocks++];
+		memset(rs, 0, sizeof *rs);
+		snprintf(rs->name, sizeof rs->name, "%s", s->socks[i].full);
+		rs->sock = (int)i;
+		rs->actor = s->socks[i].actor;
+		rs->udp = k->type == SOCK_DGRAM;
+		const observe_entry *e;
+		rs->state = state_of(r, sn, i, &e);
+		if (e) {
+			fill_sock(rs, e);
+			if (!rs->udp)
+				claimed_tcp[e - sn->tcp] = true;
+		} else {
+			rs->local = k->local;
+			rs->remote = k->remote;
+			rs->has_remote = k->has_remote;
+		}
+		rs->listener = strcmp(rs->state, "LISTEN") == 0;
+	}
+	for (size_t j = 0; j < sn->ntcp; j++) {
+		const observe_entry *e = &sn->tcp[j];
+		if (claimed_tcp[j] || e->inode != 0)
+			continue;
+		for (size_t i = 0; i < s->nsocks; i++) {
+			const rsock *k = &r->socks[i];
+			if (k->type != SOCK_STREAM || !k->has_local || !k->has_remote ||
+			    !same_addr(&e->local, &k->remote) || !same_addr(&e->remote, &k->local))
+				continue;
+			grow_array((void **)&ev->socks, &cap, ev->nsocks, sizeof *ev->socks);
+			run_sock *rs = &ev->socks[ev->nsocks++];
+			memset(rs, 0, sizeof *rs);
+			snprintf(rs->name, sizeof rs->name, "peer:%s", s->socks[i].full);
+			rs->sock = -1;
+			rs->actor = listener_actor(r, e);
+			rs->state = observe_entry_state_name(e);
+			fill_sock(rs, e);
+			break;
+		}
+	}
+	free(claimed_tcp);
+}
+
+static void refresh_addrs(run *r)
+{
+	for (size_t i = 0; i < r->s->nsocks; i++) {
+		rsock *k = &r->socks[i];
+		if (k->fd < 0)
+			continue;
+		struct sockaddr_storage a;
+		socklen_t len = sizeof a;
+		if (getsockname(k->fd, (struct sockaddr *)&a, &len) == 0 && observe_port(&a)) {
+			k->local = a;
+			k->has_local = true;
+		}
+		len = sizeof a;
+		if (getpeername(k->fd, (struct sockaddr *)&a, &len) == 0) {
+			k->remote = a;
+			k->has_remote = true;
+		}
+	}
+}
+
+/* Called after every event: addresses, then the kernel's view. */
+static void observe_event(run *r, run_event *ev)
+{
+	refresh_addrs(r);
+	snap sn;
+	take_snap(r, &sn);
+	attach_snapshot(r, ev, &sn);
+	free_snap(&sn);
+}
+
+/* ---- expectations ----------------------------------------------------------------------- */
+
+/* Checks the states of an expect or wait step; fills observed ("client.s SYN_SENT, ...").
+ * Returns true when every one matches. */
+static bool check_states(const run *r, const script_step *st, strbuf *expected, strbuf *observed)
+{
+	snap sn;
+	take_snap(r, &sn);
+	bool ok = true;
+	for (size_t i = 0; i < st->nstates; i++) {
+		const script_state *ss = &st->states[i];
+		const char *name = r->s->socks[ss->sock].full;
+		const observe_entry *e = NULL;
+		const char *got;
+		if (ss->peer) {
+			e = peer_entry_of(r, &sn, (size_t)ss->sock);
+			got = e ? observe_entry_state_name(e) : "GONE";
+		} else {
+			got = state_of(r, &sn, (size_t)ss->sock, &e);
+		}
+		bool m = strcmp(got, ss->state) == 0;
+		if (ss->rq >= 0)
+			m = m && e && (long)e->rqueue == ss->rq;
+		if (ss->wq >= 0)
+			m = m && e && (long)e->wqueue == ss->wq;
+		ok = ok && m;
+		if (i) {
+			strbuf_adds(expected, ", ");
+			strbuf_adds(observed, ", ");
+		}
+		strbuf_addf(expected, "%s%s %s", ss->peer ? "peer:" : "", name, ss->state);
+		strbuf_addf(observed, "%s%s %s", ss->peer ? "peer:" : "", name, got);
+		if (ss->rq >= 0) {
+			strbuf_addf(expected, " rq=%ld", ss->rq);
+			strbuf_addf(observed, " rq=%u", e ? e->rqueue : 0);
+		}
+		if (ss->wq >= 0) {
+			strbuf_addf(expected, " wq=%ld", ss->wq);
+			strbuf_addf(observed, " wq=%u", e ? e->wqueue : 0);
+		}
+	}
+	free_snap(&sn);
+	return ok;
+}
+
+static void describe_result(strbuf *sb, long ret, int err, const char *data, size_t n,
+			    bool is_data)
+{
+	if (ret < 0) {
+		const char *name = errno_name(err);
+		if (name)
+			strbuf_addf(sb, "-1 %s", name);
+		else
+			strbuf_addf(sb, "-1 errno %d", err);
+	} else if (is_data) {
+		add_data_c(sb, data, n);
+	} else {
+		strbuf_addf(sb, "%ld", ret);
+	}
+}
+
+static void check_call(run *r, run_event *ev, const script_step *st, const char *data, size_t n)
+{
+	bool is_data = st->expect == EXP_DATA;
+	bool ok;
+	strbuf exp = { 0 }, obs = { 0 };
+	switch (st->expect) {
+	case EXP_NONE:
+		return;
+	case EXP_RET:
+		ok = ev->ret == st->exp_ret;
+		strbuf_addf(&exp, "%ld", st->exp_ret);
+		break;
+	case EXP_ERRNO:
+		ok = ev->ret == -1 && ev->err == st->exp_errno;
+		strbuf_addf(&exp, "-1 %s", errno_name(st->exp_errno));
+		break;
+	case EXP_OK:
+		ok = ev->ret >= 0;
+		strbuf_adds(&exp, ">= 0");
+		break;
+	case EXP_DATA:
+		ok = ev->ret >= 0 && (size_t)ev->ret == st->exp_datalen &&
+		     memcmp(data, st->exp_data, st->exp_datalen) == 0;
+		add_data_c(&exp, st->exp_data, st->exp_datalen);
+		break;
+	case EXP_BLOCKS:
+	default:
+		ok = ev->waited;
+		strbuf_adds(&exp, "blocks");
+		strbuf_adds(&obs, ev->waited ? "blocks, then " : "returns at once: ");
+		break;
+	}
+	describe_result(&obs, ev->ret, ev->err, data, n, is_data);
+	ev->check = ok ? 1 : -1;
+	ev->expected = strbuf_take(&exp);
+	ev->observed = strbuf_take(&obs);
+	if (!ok)
+		r->failures++;
+}
+
+/* ---- calls -------------------------------------------------------------------------------- */
+
+/* The address a step names; false (errno set) when a referenced socket has none yet. */
+static bool resolve_addr(const run *r, const script_addr *a, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (a->ref >= 0) {
+		const rsock *k = &r->socks[a->ref];
+		if (!k->has_local) {
+			errno = EDESTADDRREQ;
+			return false;
+		}
+		*out = k->local;
+		return true;
+	}
+	int port = a->port;
+	if (a->port_ref >= 0) {
+		const rsock *k = &r->socks[a->port_ref];
+		if (!k->has_local) {
+			errno = EDESTADDRREQ;
+			return false;
+		}
+		port = observe_port(&k->local);
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+		in6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, a->host, &in6->sin6_addr);
+		in6->sin6_port = htons((uint16_t)port);
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)out;
+		in->sin_family = AF_INET;
+		inet_pton(AF_INET, a->host, &in->sin_addr);
+		in->sin_port = htons((uint16_t)port);
+	}
+	return true;
+}
+
+static int sock_fd(const run *r, int sock)
+{
+	return sock >= 0 ? r->socks[sock].fd : -1;
+}
+
+/* What one attempt of a call produced. */
+typedef struct outcome {
+	long ret;
+	int err;
+	bool would_block;	/* EAGAIN/EINPROGRESS on a socket the script sees as blocking */
+	bool timed_out;
+	struct sockaddr_storage peer;	/* accept, recvfrom */
+	bool has_peer;
+	const char *data;	/* recv, recvfrom */
+	size_t datalen;
+	long optval;		/* getsockopt */
+	short revents[8];	/* poll */
+} outcome;
+
+static bool blocking(const run *r, int sock)
+{
+	return sock >= 0 && r->socks[sock].blocking;
+}
+
+static void recv_buf(run *r, size_t n)
+{
+	if (r->bufcap < n) {
+		free(r->buf);
+		r->buf = xmalloc(n);
+		r->bufcap = n;
+	}
+}
+
+static int opt_value(const script_step *st, void *buf, socklen_t *len, int *level, int *name)
+{
+	switch (st->opt) {
+	case OPT_SO_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; break;
+	case OPT_SO_RCVBUF: *level = SOL_SOCKET; *name = SO_RCVBUF; break;
+	case OPT_SO_SNDBUF: *level = SOL_SOCKET; *name = SO_SNDBUF; break;
+	case OPT_SO_KEEPALIVE: *level = SOL_SOCKET; *name = SO_KEEPALIVE; break;
+	case OPT_SO_ERROR: *level = SOL_SOCKET; *name = SO_ERROR; break;
+	case OPT_SO_TYPE: *level = SOL_SOCKET; *name = SO_TYPE; break;
+	case OPT_TCP_NODELAY: *level = IPPROTO_TCP; *name = TCP_NODELAY; break;
+	case OPT_TCP_DEFER_ACCEPT: *level = IPPROTO_TCP; *name = TCP_DEFER_ACCEPT; break;
+	case OPT_SO_LINGER: {
+		struct linger l = { .l_onoff = st->linger_on, .l_linger = (int)st->num };
+		*level = SOL_SOCKET;
+		*name = SO_LINGER;
+		memcpy(buf, &l, sizeof l);
+		*len = sizeof l;
+		return 0;
+	}
+	case OPT_SO_RCVTIMEO: {
+		struct timeval tv = { .tv_sec = st->num / 1000, .tv_usec = (st->num % 1000) * 1000 };
+		*level = SOL_SOCKET;
+		*name = SO_RCVTIMEO;
+		memcpy(buf, &tv, sizeof tv);
+		*len = sizeof tv;
+		return 0;
+	}
+	}
+	int v = (int)st->num;
+	memcpy(buf, &v, sizeof v);
+	*len = sizeof v;
+	return 0;
+}
+
+/* Makes the call once. p is the actor's pending record (sendall progress lives there). */
+static void attempt(run *r, const script_step *st, pending *p, outcome *o)
+{
+	rsock *k = st->sock >= 0 ? &r->socks[st->sock] : NULL;
+	int fd = sock_fd(r, st->sock);
+	struct sockaddr_storage sa;
+	socklen_t len;
+	errno = 0;
+	memset(o, 0, sizeof *o);
+	o->ret = 0;
+
+	switch (st->op) {
+	case OP_SOCKET: {
+		int nfd = socket(st->family, st->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		o->ret = nfd;
+		if (nfd >= 0) {
+			rsock *nk = &r->socks[st->result];
+			struct stat sb;
+			nk->fd = nfd;
+			nk->opened = true;
+			nk->family = st->family;
+			nk->type = st->type;
+			nk->blocking = true;
+			nk->timeout_ms = -1;
+			nk->ino = fstat(nfd, &sb) == 0 ? sb.st_ino : 0;
+		}
+		break;
+	}
+	case OP_BIND:
+		if (!resolve_addr(r, &st->addr, &sa))
+			o->ret = -1;
+		else
+			o->ret = bind(fd, (struct sockaddr *)&sa, sa_len(&sa));
+		break;
+	case OP_LISTEN:
+		o->ret = listen(fd, (int)st->num);
+		break;
+	case OP_ACCEPT: {
+		len = sizeof o->peer;
+		int nfd = accept4(fd, (struct sockaddr *)&o->peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		o->ret = nfd;
+		if (nfd >= 0) {
+			rsock *nk = &r->socks[st->result];
+			struct stat sb;
+			o->has_peer = true;
+			nk->fd = nfd;
+			nk->opened = true;
+			nk->family = k->family;
+			nk->type = k->type;
+			nk->blocking = true;
+			nk->timeout_ms = -1;
+			nk->ino = fstat(nfd, &sb) == 0 ? sb.st_ino : 0;
+		}
+		break;
+	}
+	case OP_CONNECT:
+		if (p->active) {
+			/* the connection attempt finished: its result is in SO_ERROR */
+			int e = 0;
+			len = sizeof e;
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+			o->ret = e ? -1 : 0;
+			errno = e;
+		} else if (!resolve_addr(r, &st->addr, &sa)) {
+			o->ret = -1;
+		} else {
+			o->ret = connect(fd, (struct sockaddr *)&sa, sa_len(&sa));
+		}
+		break;
+	case OP_SEND:
+	case OP_SENDALL: {
+		/* A blocking send() returns only when all of it is queued; so does sendall() */
+		bool loop = st->op == OP_SENDALL || blocking(r, st->sock);
+		for (;;) {
+			ssize_t n = send(fd, st->data + p->sent, st->datalen - p->sent, 0);
+			if (n < 0) {
+				o->ret = -1;
+				break;
+			}
+			p->sent += (size_t)n;
+			o->ret = (long)p->sent;
+			if (!loop || p->sent == st->datalen)
+				break;
+		}
+		break;
+	}
+	case OP_RECV: {
+		recv_buf(r, (size_t)st->num);
+		ssize_t n = recv(fd, r->buf, (size_t)st->num, 0);
+		o->ret = n;
+		if (n >= 0) {
+			o->data = r->buf;
+			o->datalen = (size_t)n;
+		}
+		break;
+	}
+	case OP_SENDTO:
+		if (!resolve_addr(r, &st->addr, &sa))
+			o->ret = -1;
+		else
+			o->ret = sendto(fd, st->data, st->datalen, 0, (struct sockaddr *)&sa, sa_len(&sa));
+		break;
+	case OP_RECVFROM: {
+		recv_buf(r, (size_t)st->num);
+		len = sizeof o->peer;
+		ssize_t n = recvfrom(fd, r->buf, (size_t)st->num, 0, (struct sockaddr *)&o->peer, &len);
+		o->ret = n;
+		if (n >= 0) {
+			o->data = r->buf;
+			o->datalen = (size_t)n;
+			o->has_peer = true;
+		}
+		break;
+	}
+	case OP_SHUTDOWN:
+		o->ret = shutdown(fd, (int)st->num);
+		break;
+	case OP_CLOSE:
+		o->ret = close(fd);
+		k->fd = -1;
+		k->closed = true;
+		break;
+	case OP_SETSOCKOPT: {
+		char buf[32];
+		int level, name;
+		opt_value(st, buf, &len, &level, &name);
+		o->ret = setsockopt(fd, level, name, buf, len);
+		if (o->ret == 0 && st->opt == OPT_SO_RCVTIMEO)
+			k->rcvtimeo_ms = st->num;
+		break;
+	}
+	case OP_GETSOCKOPT: {
+		char buf[32];
+		int level, name, v = 0;
+		opt_value(st, buf, &len, &level, &name);
+		len = sizeof v;
+		o->ret = getsockopt(fd, level, name, &v, &len);
+		o->optval = v;
+		break;
+	}
+	case OP_SETTIMEOUT:
+	case OP_SETBLOCKING: {
+		/* The descriptor stays O_NONBLOCK (the program waits in poll(), as Python does
+		 * for a timeout); the script's blocking mode decides how its calls behave. */
+		int fl = fcntl(fd, F_GETFL);
+		o->ret = fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		if (o->ret == 0) {
+			if (st->op == OP_SETBLOCKING) {
+				k->blocking = st->num != 0;
+				k->timeout_ms = -1;
+			} else {
+				k->blocking = st->num != 0;
+				k->timeout_ms = st->num;
+			}
+		}
+		break;
+	}
+	case OP_GETSOCKNAME:
+	case OP_GETPEERNAME:
+		len = sizeof o->peer;
+		o->ret = (st->op == OP_GETSOCKNAME ? getsockname : getpeername)(
+			fd, (struct sockaddr *)&o->peer, &len);
+		o->has_peer = o->ret == 0;
+		break;
+	case OP_POLL: {
+		struct pollfd pf[8];
+		size_t n = st->npolls < 8 ? st->npolls : 8;
+		for (size_t i = 0; i < n; i++) {
+			pf[i].fd = sock_fd(r, st->polls[i]);
+			pf[i].events = POLLIN;
+			pf[i].revents = 0;
+		}
+		o->ret = poll(pf, n, 0);
+		for (size_t i = 0; i < n; i++)
+			o->revents[i] = pf[i].revents;
+		if (o->ret == 0 && st->num != 0) {
+			o->would_block = true;
+			return;
+		}
+		break;
+	}
+	case OP_WAIT_TIME:
+	case OP_WAIT_STATE:
+	case OP_EXPECT:
+		break;
+	}
+	o->err = o->ret < 0 ? errno : 0;
+	if (o->ret < 0 && (o->err == EAGAIN || o->err == EINPROGRESS || o->err == EALREADY) &&
+	    blocking(r, st->sock) && st->op != OP_SOCKET)
+		o->would_block = true;
+}
+
+/* ---- call texts ---------------------------------------------------------------------------- */
+
+static void call_texts(const run *r, const script_step *st, const outcome *o, bool done,
+		       run_event *ev)
+{
+	strbuf c = { 0 }, py = { 0 }, cr = { 0 }, pr = { 0 };
+	int fd = sock_fd(r, st->sock);
+	const char *nm = st->sock >= 0 ? pyname(r, st->sock) : "";
+	struct sockaddr_storage sa;
+	bool have_sa = (st->op == OP_BIND || st->op == OP_CONNECT || st->op == OP_SENDTO) &&
+		       resolve_addr(r, &st->addr, &sa);
+
+	switch (st->op) {
+	case OP_SOCKET:
+		strbuf_addf(&c, "socket(%s, %s, 0)", st->family == AF_INET6 ? "AF_INET6" : "AF_INET",
+			    st->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM");
+		strbuf_addf(&py, "%s = socket.socket(socket.%s, socket.%s)",
+			    r->s->socks[st->result].name,
+			    st->family == AF_INET6 ? "AF_INET6" : "AF_INET",
+			    st->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM");
+		break;
+	case OP_BIND:
+	case OP_CONNECT:
+		strbuf_addf(&c, "%s(%d, ", st->op == OP_BIND ? "bind" : "connect", fd);
+		if (have_sa) {
+			add_sa_c(&c, &sa);
+			strbuf_addf(&c, ", %u)", (unsigned)sa_len(&sa));
+		} else {
+			strbuf_adds(&c, "?)");
+		}
+		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_BIND ? "bind" : "connect");
+		if (have_sa)
+			add_sa_py(&py, &sa, false);
+		strbuf_adds(&py, ")");
+		break;
+	case OP_LISTEN:
+		strbuf_addf(&c, "listen(%d, %ld)", fd, st->num);
+		strbuf_addf(&py, "%s.listen(%ld)", nm, st->num);
+		break;
+	case OP_ACCEPT:
+		strbuf_addf(&c, "accept(%d, ", fd);
+		if (done && o->has_peer) {
+			add_sa_c(&c, &o->peer);
+			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
+		} else {
+			strbuf_adds(&c, "&addr, &len)");
+		}
+		strbuf_addf(&py, "%s, addr = %s.accept()", r->s->socks[st->result].name, nm);
+		if (done && o->has_peer) {
+			strbuf_adds(&pr, "addr = ");
+			add_sa_py(&pr, &o->peer, true);
+		}
+		break;
+	case OP_SEND:
+	case OP_SENDALL:
+		strbuf_addf(&c, "send(%d, ", fd);
+		add_arg_data_c(&c, st);
+		strbuf_addf(&c, ", %zu, 0)", st->datalen);
+		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_SEND ? "send" : "sendall");
+		add_arg_data_py(&py, st);
+		strbuf_adds(&py, ")");
+		if (done && o->ret >= 0)
+			strbuf_addf(&pr, st->op == OP_SEND ? "%ld" : "None", o->ret);
+		break;
+	case OP_RECV:
+		strbuf_addf(&c, "recv(%d, ", fd);
+		if (done && o->ret >= 0)
+			add_data_c(&c, o->data, o->datalen);
+		else
+			strbuf_adds(&c, "buf");
+		strbuf_addf(&c, ", %ld, 0)", st->num);
+		strbuf_addf(&py, "data = %s.recv(%ld)", nm, st->num);
+		if (done && o->ret >= 0)
+			add_data_py(&pr, o->data, o->datalen);
+		break;
+	case OP_SENDTO:
+		strbuf_addf(&c, "sendto(%d, ", fd);
+		add_arg_data_c(&c, st);
+		strbuf_addf(&c, ", %zu, 0, ", st->datalen);
+		if (have_sa) {
+			add_sa_c(&c, &sa);
+			strbuf_addf(&c, ", %u)", (unsigned)sa_len(&sa));
+		} else {
+			strbuf_adds(&c, "?)");
+		}
+		strbuf_addf(&py, "%s.sendto(", nm);
+		add_arg_data_py(&py, st);
+		strbuf_adds(&py, ", ");
+		if (have_sa)
+			add_sa_py(&py, &sa, false);
+		strbuf_adds(&py, ")");
+		if (done && o->ret >= 0)
+			strbuf_addf(&pr, "%ld", o->ret);
+		break;
+	case OP_RECVFROM:
+		strbuf_addf(&c, "recvfrom(%d, ", fd);
+		if (done && o->ret >= 0)
+			add_data_c(&c, o->data, o->datalen);
+		else
+			strbuf_adds(&c, "buf");
+		strbuf_addf(&c, ", %ld, 0, ", st->num);
+		if (done && o->has_peer) {
+			add_sa_c(&c, &o->peer);
+			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
+		} else {
+			strbuf_adds(&c, "&addr, &len)");
+		}
+		strbuf_addf(&py, "data, addr = %s.recvfrom(%ld)", nm, st->num);
+		if (done && o->ret >= 0) {
+			strbuf_adds(&pr, "(");
+			add_data_py(&pr, o->data, o->datalen);
+			strbuf_adds(&pr, ", ");
+			add_sa_py(&pr, &o->peer, true);
+			strbuf_adds(&pr, ")");
+		}
+		break;
+	case OP_SHUTDOWN: {
+		const char *how = st->num == SHUT_RD ? "SHUT_RD" : st->num == SHUT_WR ? "SHUT_WR" : "SHUT_RDWR";
+		strbuf_addf(&c, "shutdown(%d, %s)", fd, how);
+		strbuf_addf(&py, "%s.shutdown(socket.%s)", nm, how);
+		break;
+	}
+	case OP_CLOSE:
+		break;	/* written by the caller, which knows the number that was closed */
+	case OP_SETSOCKOPT: {
+		const char *on = script_opt_name(st->opt), *lv = script_opt_level(st->opt);
+		strbuf_addf(&c, "setsockopt(%d, %s, %s, ", fd, lv, on);
+		strbuf_addf(&py, "%s.setsockopt(socket.%s, socket.%s, ", nm, lv, on);
+		if (st->opt == OPT_SO_LINGER) {
+			strbuf_addf(&c, "{l_onoff=%d, l_linger=%ld}, %zu)", st->linger_on, st->num,
+				    sizeof(struct linger));
+			strbuf_addf(&py, "struct.pack('ii', %d, %ld))", st->linger_on, st->num);
+		} else if (st->opt == OPT_SO_RCVTIMEO) {
+			strbuf_addf(&c, "{tv_sec=%ld, tv_usec=%ld}, %zu)", st->num / 1000,
+				    (st->num % 1000) * 1000, sizeof(struct timeval));
+			strbuf_addf(&py, "struct.pack('ll', %ld, %ld))", st->num / 1000,
+				    (st->num % 1000) * 1000);
+		} else {
+			strbuf_addf(&c, "[%ld], 4)", st->num);
+			strbuf_addf(&py, "%ld)", st->num);
+		}
+		break;
+	}
+	case OP_GETSOCKOPT: {
+		const char *on = script_opt_name(st->opt), *lv = script_opt_level(st->opt);
+		if (done && o->ret == 0)
+			strbuf_addf(&c, "getsockopt(%d, %s, %s, [%ld], [4])", fd, lv, on, o->optval);
+		else
+			strbuf_addf(&c, "getsockopt(%d, %s, %s, &val, &len)", fd, lv, on);
+		strbuf_addf(&py, "%s.getsockopt(socket.%s, socket.%s)", nm, lv, on);
+		if (done && o->ret == 0)
+			strbuf_addf(&pr, "%ld", o->optval);
+		break;
+	}
+	case OP_SETTIMEOUT:
+		strbuf_addf(&c, "fcntl(%d, F_SETFL, %s)", fd, st->num < 0 ? "O_RDWR" : "O_RDWR|O_NONBLOCK");
+		if (st->num > 0)
+			strbuf_addf(&c, "  /* then poll() %ld ms before each call */", st->num);
+		if (st->num < 0)
+			strbuf_addf(&py, "%s.settimeout(None)", nm);
+		else
+			strbuf_addf(&py, "%s.settimeout(%g)", nm, (double)st->num / 1000.0);
+		break;
+	case OP_SETBLOCKING:
+		strbuf_addf(&c, "fcntl(%d, F_SETFL, %s)", fd, st->num ? "O_RDWR" : "O_RDWR|O_NONBLOCK");
+		strbuf_addf(&py, "%s.setblocking(%s)", nm, st->num ? "True" : "False");
+		break;
+	case OP_GETSOCKNAME:
+	case OP_GETPEERNAME: {
+		const char *call = st->op == OP_GETSOCKNAME ? "getsockname" : "getpeername";
+		strbuf_addf(&c, "%s(%d, ", call, fd);
+		if (done && o->has_peer) {
+			add_sa_c(&c, &o->peer);
+			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
+			add_sa_py(&pr, &o->peer, true);
+		} else {
+			strbuf_adds(&c, "&addr, &len)");
+		}
+		strbuf_addf(&py, "%s.%s()", nm, call);
+		break;
+	}
+	case OP_POLL: {
+		strbuf_adds(&c, "poll([");
+		strbuf_adds(&py, "p.poll(");
+		for (size_t i = 0; i < st->npolls && i < 8; i++) {
+			int pfd = sock_fd(r, st->polls[i]);
+			if (done && o->revents[i])
+				strbuf_addf(&c, "%s{fd=%d, revents=%s}", i ? ", " : "", pfd,
+					    o->revents[i] & POLLIN ? "POLLIN" :
+					    o->revents[i] & POLLHUP ? "POLLHUP" : "POLLERR");
+			else
+				strbuf_addf(&c, "%s{fd=%d, events=POLLIN}", i ? ", " : "", pfd);
+		}
+		strbuf_addf(&c, "], %zu, %ld)", st->npolls, st->num);
+		strbuf_addf(&py, "%ld)  # ", st->num);
+		for (size_t i = 0; i < st->npolls; i++)
+			strbuf_addf(&py, "%s%s", i ? ", " : "", pyname(r, st->polls[i]));
+		strbuf_adds(&py, " registered for POLLIN");
+		if (done && o->ret >= 0) {
+			strbuf_adds(&pr, "[");
+			bool first = true;
+			for (size_t i = 0; i < st->npolls && i < 8; i++) {
+				if (!o->revents[i])
+					continue;
+				strbuf_addf(&pr, "%s(%d, %d)", first ? "" : ", ", sock_fd(r, st->polls[i]),
+					    o->revents[i]);
+				first = false;
+			}
+			strbuf_adds(&pr, "]");
+		}
+		break;
+	}
+	default:
+		break;
+	}
+
+	if (done) {
+		if (o->ret < 0) {
+			const char *name = errno_name(o->err);
+			if (name)
+				strbuf_addf(&cr, "= -1 %s", name);
+			else
+				strbuf_addf(&cr, "= -1 (errno %d)", o->err);
+			if (o->timed_out)
+				strbuf_adds(&pr, "TimeoutError: timed out");
+			else
+				strbuf_addf(&pr, "%s: [Errno %d] %s", errno_python(o->err), o->err,
+					    strerrordesc_np(o->err));
+		} else {
+			strbuf_addf(&cr, "= %ld", o->ret);
+		}
+	}
+	ev->c = strbuf_take(&c);
+	ev->py = strbuf_take(&py);
+	ev->c_ret = done ? strbuf_take(&cr) : NULL;
+	ev->py_ret = pr.len ? strbuf_take(&pr) : NULL;
+	strbuf_free(&cr);
+	strbuf_free(&pr);
+}
+
+/* ---- issuing and completing ----------------------------------------------------------------- */
+
+static void stop(run *r, const char *what, int step)
+{
+	run_event *ev = new_event(r, EV_ERROR, step);
+	ev->observed = xstrdup(what);
+	ev->check = -1;
+	r->failures++;
+	r->stopped = true;
+	observe_event(r, ev);
+}
+
+static double deadline_for(const run *r, const script_step *st, double t0)
+{
+	if (st->op == OP_POLL)
+		return st->num < 0 ? -1 : t0 + (double)st->num;
+	const rsock *k = &r->socks[st->sock];
+	if (k->timeout_ms > 0)
+		return t0 + (double)k->timeout_ms;
+	if ((st->op == OP_RECV || st->op == OP_RECVFROM) && k->rcvtimeo_ms > 0)
+		return t0 + (double)k->rcvtimeo_ms;
+	return -1;
+}
+
+static short wait_events(const script_step *st)
+{
+	switch (st->op) {
+	case OP_CONNECT:
+	case OP_SEND:
+	case OP_SENDALL:
+	case OP_SENDTO:
+		return POLLOUT;
+	default:
+		return POLLIN;
+	}
+}
+
+static void try_call(run *r, size_t step_idx);
+
+/* The call returned: record it, check it, repeat an 'until' step. */
+static void complete(run *r, size_t step_idx, const outcome *o, double t0, bool waited,
+		     int closed_fd)
+{
+	const script_step *st = &r->s->steps[step_idx];
+	pending *p = &r->pend[st->actor];
+	run_event *ev = new_event(r, EV_CALL, (int)step_idx);
+	ev->ret = o->ret;
+	ev->err = o->ret < 0 ? o->err : 0;
+	ev->ms = now_ms() - t0;
+	ev->waited = waited;
+	call_texts(r, st, o, true, ev);
+	if (st->op == OP_CLOSE) {
+		free(ev->c);
+		ev->c = xasprintf("close(%d)", closed_fd);
+		free(ev->py);
+		ev->py = xasprintf("%s.close()", pyname(r, st->sock));
+	}
+	p->active = false;
+	p->sent = 0;
+	bool again = st->until && o->ret != st->until_ret && o->ret >= 0 &&
+		     ++r->until_count[st->actor] < UNTIL_LIMIT;
+	if (!again) {
+		r->until_count[st->actor] = 0;
+		check_call(r, ev, st, o->data, o->datalen);
+	}
+	observe_event(r, ev);
+	if (again)
+		try_call(r, step_idx);
+}
+
+/* Makes the call; if it has to wait, the actor becomes pending (an EV_BLOCKED event). */
+static void try_call(run *r, size_t step_idx)
+{
+	const script_step *st = &r->s->steps[step_idx];
+	pending *p = &r->pend[st->actor];
+	double t0 = now_ms();
+	int closed_fd = sock_fd(r, st->sock);
+	outcome o;
+	if (st->sock >= 0 && r->socks[st->sock].fd < 0 && st->op != OP_SOCKET) {
+		/* the socket was closed: the call fails as it would in C on a stale number */
+		memset(&o, 0, sizeof o);
+		o.ret = -1;
+		o.err = EBADF;
+		complete(r, step_idx, &o, t0, false, -1);
+		return;
+	}
+	attempt(r, st, p, &o);
+	if (o.would_block) {
+		/* loopback often completes at once: look again before calling it a wait */
+		struct pollfd pf = { .fd = sock_fd(r, st->sock), .events = wait_events(st) };
+		if (st->op != OP_POLL && poll(&pf, 1, 0) == 1) {
+			p->active = st->op == OP_CONNECT;
+			attempt(r, st, p, &o);
+		}
+	}
+	if (!o.would_block) {
+		complete(r, step_idx, &o, t0, false, closed_fd);
+		return;
+	}
+	p->active = true;
+	p->step = step_idx;
+	p->t0 = t0;
+	p->deadline = deadline_for(r, st, t0);
+	p->events = wait_events(st);
+	p->fd = sock_fd(r, st->sock);
+	run_event *ev = new_event(r, EV_BLOCKED, (int)step_idx);
+	call_texts(r, st, &o, false, ev);
+	observe_event(r, ev);
+}
+
+/* A pending call's condition may have arrived, or its time run out. */
+static int progress_pending(run *r, size_t actor, double now)
+{
+	pending *p = &r->pend[actor];
+	if (!p->active)
+		return 0;
+	const script_step *st = &r->s->steps[p->step];
+	size_t before = r->nev;
+	bool ready;
+	if (st->op == OP_POLL) {
+		ready = true;	/* poll() itself says whether anything is ready */
+	} else {
+		struct pollfd pf = { .fd = p->fd, .events = p->events };
+		ready = poll(&pf, 1, 0) == 1;
+	}
+	outcome o;
+	if (ready) {
+		attempt(r, st, p, &o);
+		if (!o.would_block) {
+			complete(r, p->step, &o, p->t0, true, p->fd);
+			return (int)(r->nev - before);
+		}
+	}
+	if (p->deadline >= 0 && now >= p->deadline) {
+		memset(&o, 0, sizeof o);
+		if (st->op == OP_POLL) {
+			o.ret = 0;
+		} else {
+			o.ret = -1;
+			o.err = EAGAIN;
+			o.timed_out = r->socks[st->sock].timeout_ms > 0;
+		}
+		complete(r, p->step, &o, p->t0, true, p->fd);
+	}
+	return (int)(r->nev - before);
+}
+
+static void finish_wait(run *r, bool ok, const char *expected, const char *observed)
+{
+	const script_step *st = &r->s->steps[r->wait_step];
+	run_event *ev = new_event(r, st->op == OP_EXPECT ? EV_EXPECT : EV_WAIT, (int)r->wait_step);
+	ev->ms = now_ms() - r->wait_t0;
+	if (st->op == OP_WAIT_TIME) {
+		ev->c = xasprintf("wait %ld ms", st->num);
+	} else {
+		ev->check = ok ? 1 : -1;
+		ev->expected = xstrdup(expected);
+		ev->observed = xstrdup(observed);
+		if (!ok)
+			r->failures++;
+	}
+	r->waiting = false;
+	observe_event(r, ev);
+}
+
+static int progress_wait(run *r, double now)
+{
+	if (!r->waiting)
+		return 0;
+	const script_step *st = &r->s->steps[r->wait_step];
+	if (st->op == OP_WAIT_TIME) {
+		if (now >= r->wait_deadline) {
+			finish_wait(r, true, NULL, NULL);
+			return 1;
+		}
+		return 0;
+	}
+	strbuf exp = { 0 }, obs = { 0 };
+	bool ok = check_states(r, st, &exp, &obs);
+	int n = 0;
+	if (ok || now >= r->wait_deadline) {
+		finish_wait(r, ok, exp.buf ? exp.buf : "", obs.buf ? obs.buf : "");
+		n = 1;
+	}
+	strbuf_free(&exp);
+	strbuf_free(&obs);
+	return n;
+}
+
+int run_progress(run *r)
+{
+	if (r->stopped)
+		return 0;
+	double now = now_ms();
+	int n = 0;
+	for (size_t a = 0; a < r->s->nactors; a++)
+		n += progress_pending(r, a, now);
+	n += progress_wait(r, now);
+	/* a stalled script: the next step needs an actor whose call can never return */
+	if (r->next < r->s->nsteps) {
+		const script_step *st = &r->s->steps[r->next];
+		if (st->actor >= 0 && r->pend[st->actor].active &&
+		    r->pend[st->actor].deadline < 0 && now - r->pend[st->actor].t0 > STALL_LIMIT_MS) {
+			const script_step *b = &r->s->steps[r->pend[st->actor].step];
+			char *msg = xasprintf("line %d: %s is still blocked (line %d) after %.0f s",
+					      st->line, r->s->actors[st->actor], b->line,
+					      STALL_LIMIT_MS / 1000);
+			stop(r, msg, (int)r->next);
+			free(msg);
+			n++;
+		}
+	}
+	return n;
+}
+
+int run_step(run *r)
+{
+	run_progress(r);
+	if (r->stopped || r->next >= r->s->nsteps)
+		return -1;
+	if (r->waiting)
+		return 0;
+	size_t idx = r->next;
+	const script_step *st = &r->s->steps[idx];
+	if (st->actor >= 0 && r->pend[st->actor].active)
+		return 0;
+	if (st->scene != r->scene) {
+		r->scene = st->scene;
+		run_event *ev = new_event(r, EV_SCENE, (int)idx);
+		observe_event(r, ev);
+	}
+	r->next++;
+	switch (st->op) {
+	case OP_WAIT_TIME:
+	case OP_WAIT_STATE:
+	case OP_EXPECT:
+		r->waiting = true;
+		r->wait_step = idx;
+		r->wait_t0 = now_ms();
+		r->wait_deadline = r->wait_t0 + (st->op == OP_WAIT_TIME ? (double)st->num :
+						 st->op == OP_EXPECT ? EXPECT_GRACE_MS : WAIT_STATE_MS);
+		progress_wait(r, r->wait_t0);
+		break;
+	default:
+		if (st->addr.ref >= 0 || st->addr.port_ref >= 0) {
+			int ref = st->addr.ref >= 0 ? st->addr.ref : st->addr.port_ref;
+			refresh_addrs(r);
+			if (!r->socks[ref].has_local) {
+				char *msg = xasprintf("line %d: %s has no address yet (bind it or connect it first)",
+						      st->line, r->s->socks[ref].full);
+				stop(r, msg, (int)idx);
+				free(msg);
+				return 1;
+			}
+		}
+		try_call(r, idx);
+		break;
+	}
+	return 1;
+}
+
+size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms)
+{
+	size_t n = 0;
+	double now = now_ms(), soonest = -1;
+	for (size_t a = 0; a < r->s->nactors; a++) {
+		const pending *p = &r->pend[a];
+		if (!p->active)
+			continue;
+		if (r->s->steps[p->step].op == OP_POLL) {
+			const script_step *st = &r->s->steps[p->step];
+			for (size_t i = 0; i < st->npolls && n < max; i++) {
+				fds[n].fd = sock_fd(r, st->polls[i]);
+				fds[n].events = POLLIN;
+				fds[n++].revents = 0;
+			}
+		} else if (n < max) {
+			fds[n].fd = p->fd;
+			fds[n].events = p->events;
+			fds[n++].revents = 0;
+		}
+		/* without a timeout, wake up only to report a stalled script */
+		bool needed = r->next < r->s->nsteps && r->s->steps[r->next].actor == (int)a;
+		double d = p->deadline >= 0 ? p->deadline : needed ? p->t0 + STALL_LIMIT_MS + 1 : -1;
+		if (d >= 0 && (soonest < 0 || d < soonest))
+			soonest = d;
+	}
+	if (r->waiting) {
+		const script_step *st = &r->s->steps[r->wait_step];
+		double d = st->op == OP_WAIT_TIME ? r->wait_deadline : now + STATE_POLL_MS;
+		if (soonest < 0 || d < soonest)
+			soonest = d;
+	}
+	*timeout_ms = soonest < 0 ? -1 : soonest <= now ? 0 : (int)(soonest - now) + 1;
+	return n;
+}
+
+void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg)
+{
+	size_t shown = 0;
+	for (;;) {
+		int st = run_step(r);
+		while (on_event && shown < r->nev)
+			on_event(&r->ev[shown++], arg);
+		if (r->stopped || (st < 0 && run_finished(r)))
+			break;
+		if (st == 1)
+			continue;
+		struct pollfd fds[16];
+		int timeout;
+		size_t n = run_pollfds(r, fds, 16, &timeout);
+		if (n == 0 && timeout < 0)
+			break;		/* nothing left that could ever happen */
+		poll(fds, n, timeout);
+		run_progress(r);
+		while (on_event && shown < r->nev)
+			on_event(&r->ev[shown++], arg);
+	}
+}
+
+/* ---- life ------------------------------------------------------------------------------------ */
+
+run *run_new(const script *s)
+{
+	/* A peer that has gone away must give EPIPE, not kill the program (Python does the same). */
+	signal(SIGPIPE, SIG_IGN);
+	run *r = xcalloc(1, sizeof *r);
+	r->s = s;
+	r->socks = xcalloc(s->nsocks + 1, sizeof *r->socks);
+	for (size_t i = 0; i < s->nsocks; i++)
+		r->socks[i].fd = -1;
+	r->pend = xcalloc(s->nactors + 1, sizeof *r->pend);
+	r->until_count = xcalloc(s->nactors + 1, sizeof *r->until_count);
+	r->scene = -1;
+	return r;
+}
+
+void run_free(run *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->s->nsocks; i++)
+		if (r->socks[i].fd >= 0)
+			close(r->socks[i].fd);
+	for (size_t i = 0; i < r->nev; i++) {
+		run_event *e = &r->ev[i];
+		free(e->c);
+		free(e->c_ret);
+		free(e->py);
+		free(e->py_ret);
+		free(e->expected);
+		free(e->observed);
+		free(e->socks);
+	}
+	free(r->ev);
+	free(r->socks);
+	free(r->pend);
+	free(r->until_count);
+	free(r->buf);
+	free(r);
+}
+
+bool run_finished(const run *r)
+{
+	if (r->stopped)
+		return true;
+	if (r->next < r->s->nsteps || r->waiting)
+		return false;
+	for (size_t a = 0; a < r->s->nactors; a++)
+		if (r->pend[a].active && r->pend[a].deadline >= 0)
+			return false;
+	return true;
+}
+
+size_t run_nevents(const run *r) { return r->nev; }
+const run_event *run_event_at(const run *r, size_t i) { return i < r->nev ? &r->ev[i] : NULL; }
+size_t run_next_step(const run *r) { return r->next; }
+int run_failures(const run *r) { return r->failures; }
+const script *run_script(const run *r) { return r->s; }
+
+int run_blocked_step(const run *r, int actor)
+{
+	if (actor < 0 || (size_t)actor >= r->s->nactors || !r->pend[actor].active)
+		return -1;
+	return (int)r->pend[actor].step;
+}
+
+const run_event *run_last(const run *r)
+{
+	return r->nev ? &r->ev[r->nev - 1] : NULL;
+}

@@ -1,0 +1,103 @@
+/* The interpreter: runs a socket script against the real kernel and records events.
+ *
+ * Actors behave like threads of one program: the script's lines are issued in order, and a
+ * call that would block (accept with nobody connecting, recv with nothing to read) leaves its
+ * actor waiting while the next lines of other actors run; it completes, as a second event,
+ * when its condition arrives. Sockets are opened with O_NONBLOCK and waits happen in poll()
+ * (what Python's settimeout() does underneath), so nothing here ever blocks the caller:
+ * the UI calls run_step() and run_progress() from its own loop. Every call is a real system
+ * call; every state comes from the kernel (TCP_INFO and sock_diag), never from the script.
+ * No curses here; texts in events are language-neutral (views translate errno
+ * explanations and labels). */
+#ifndef SOCKTUTOR_RUN_H
+#define SOCKTUTOR_RUN_H
+
+#include "core/script.h"
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+typedef enum run_ev_kind {
+	EV_SCENE,		/* a new scene begins */
+	EV_CALL,		/* a call returned */
+	EV_BLOCKED,		/* a call has to wait; an EV_CALL follows when it returns */
+	EV_WAIT,		/* a wait step ended */
+	EV_EXPECT,		/* an expect step was checked */
+	EV_ERROR		/* the run stopped: a call can never complete, or the kernel failed us */
+} run_ev_kind;
+
+/* One socket as the kernel reports it at the time of an event. */
+typedef struct run_sock {
+	char name[48];		/* "server.l"; "peer:client.s" for a kernel socket with no
+				 * descriptor yet (SYN_RECV, an unaccepted connection) */
+	int sock;		/* the script socket, or -1 */
+	int actor;		/* whose it is (the listener's actor for pending ones) */
+	const char *state;	/* "ESTABLISHED", ..., "UNCONN", "GONE" (closed and gone) */
+	struct sockaddr_storage local, remote;
+	bool has_remote;
+	unsigned rq, wq;	/* LISTEN: accept queue and backlog; else bytes queued */
+	bool udp;
+	bool listener;
+	unsigned timer_ms;	/* time left on the kernel's timer (TIME_WAIT, retransmit), 0 none */
+} run_sock;
+
+typedef struct run_event {
+	run_ev_kind kind;
+	int step;		/* index of the script step, -1 for none */
+	int scene;
+	int actor;		/* -1 for wait, expect and scene events */
+	char *c;		/* the call as C: "connect(4, {AF_INET, 127.0.0.1:40123}, 16)" */
+	char *c_ret;		/* "= 0", "= -1 ECONNREFUSED" */
+	char *py;		/* the Python line: "s.connect(('127.0.0.1', 40123))" */
+	char *py_ret;		/* "b'hello'", "ConnectionRefusedError: [Errno 111] ...", or NULL */
+	long ret;
+	int err;		/* errno when ret is -1, else 0 */
+	double ms;		/* how long the call took, from the moment it was made */
+	bool waited;		/* EV_CALL: the call had to wait before returning */
+	int check;		/* 0: nothing expected; 1: as expected; -1: not as expected */
+	char *expected, *observed;	/* language-neutral, when check != 0 */
+	run_sock *socks;	/* the snapshot taken after the event */
+	size_t nsocks;
+} run_event;
+
+typedef struct run run;
+
+/* Starts a run of s (which must outlive it). Opens nothing yet. */
+run *run_new(const script *s);
+/* Closes every socket the run opened and frees it. */
+void run_free(run *r);
+
+/* Issues the next step. Returns 1 when a step was issued, 0 when the next step must wait
+ * (its actor is still in a blocked call, or a wait step has not ended: call run_progress()
+ * and try again), -1 when the script is finished or stopped. */
+int run_step(run *r);
+/* Completes blocked calls whose condition has arrived, ends waits whose time has come.
+ * Never blocks. Returns the number of events added. */
+int run_progress(run *r);
+/* What the caller's poll() should watch so that run_progress() is called in time: fills
+ * up to max descriptors, returns how many, and sets *timeout_ms (-1: no deadline). */
+size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms);
+
+/* Runs the whole script, waiting as needed (headless: the self-check, the plain printer).
+ * on_event, when not NULL, is called for each new event as it happens. */
+void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg);
+
+bool run_finished(const run *r);
+size_t run_nevents(const run *r);
+const run_event *run_event_at(const run *r, size_t i);
+/* The index of the step issued next, or nsteps when all are issued. */
+size_t run_next_step(const run *r);
+/* The step an actor is blocked in, or -1. */
+int run_blocked_step(const run *r, int actor);
+/* Failed expectations so far. */
+int run_failures(const run *r);
+/* The latest snapshot (after the last event), or NULL before any. */
+const run_event *run_last(const run *r);
+const script *run_script(const run *r);
+
+/* "127.0.0.1:40123" or "[::1]:40123". */
+void run_format_addr(const struct sockaddr_storage *a, char *buf, size_t len);
+
+#endif
