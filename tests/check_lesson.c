@@ -76,8 +76,11 @@ START_TEST(valid_lesson_structure)
 	const lesson_block *demo = lesson_block_at(l, 1, 0);
 	ck_assert_int_eq(demo->kind, BLOCK_DEMO);
 	ck_assert_str_eq(demo->id, "tcp-echo");
-	ck_assert_uint_eq(demo->nlines, 1);
-	ck_assert_int_eq(demo->line_nos[0], 23);
+	ck_assert_uint_eq(demo->nnarr, 2);
+	ck_assert_str_eq(lesson_block_narration(demo, "title"), "A TCP echo");
+	ck_assert_str_eq(lesson_block_narration(demo, "setup"), "The server listens.");
+	ck_assert_int_eq(demo->narr_lines[1], 24);
+	ck_assert_ptr_null(lesson_block_narration(demo, "nope"));
 
 	const lesson_block *chk = lesson_block_at(l, 1, 1);
 	ck_assert_int_eq(chk->kind, BLOCK_CHECK);
