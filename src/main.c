@@ -170,7 +170,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (list_demos || self_check || demo_arg) {
+	const char *term0 = getenv("TERM");
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term0 && *term0 &&
+		   strcmp(term0, "dumb") != 0;
+	int start_demo = -1;
+	if (demo_arg && !plain && tty && !list_demos && !self_check) {
+		start_demo = catalog_find_demo(cat, demo_arg);
+		if (start_demo < 0) {
+			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
+			catalog_free(cat);
+			return 1;
+		}
+	} else if (list_demos || self_check || demo_arg) {
 		int rc = 0;
 		int d = demo_arg ? catalog_find_demo(cat, demo_arg) : -1;
 		if (list_demos) {
@@ -212,7 +223,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
 		rc = 1;
 	} else if (!plain && !list) {
-		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only);
+		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo);
 		if (rc == -1) {
 			fprintf(stderr, _("socktutor: the terminal type '%s' is unknown to this system, so the full-screen interface cannot start; showing the lessons as plain text.\n"), term);
 			plain = true;

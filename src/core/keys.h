@@ -40,14 +40,22 @@ typedef enum key_action {
 	ACT_QUIT,
 	ACT_HELP,
 	ACT_LANG,
-	ACT_REVEAL
+	ACT_REVEAL,
+	ACT_DEMO,		/* pager: run the demo on this page */
+	ACT_STEP,		/* demo: the next step */
+	ACT_AUTO,
+	ACT_FASTER,
+	ACT_SLOWER,
+	ACT_RESTART,
+	ACT_CODE		/* demo: C or Python */
 } key_action;
 
 /* Screens a binding applies to. */
 enum {
 	SCR_MENU = 1,
 	SCR_PAGER = 2,
-	SCR_ANY = SCR_MENU | SCR_PAGER
+	SCR_DEMO = 4,
+	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO
 };
 
 typedef struct key_binding {

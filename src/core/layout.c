@@ -225,8 +225,10 @@ layout *layout_page(const lesson *l, size_t page, const layout_opts *o)
 				code_line(lay, bi, b->lines[k], opts.width, opts.markup);
 			break;
 		case BLOCK_DEMO: {
-			/* TRANSLATORS: %s is the demo's id, e.g. "tcp-echo". */
-			char *s = xasprintf(_("Live demo '%s': the demo engine that runs it on the real kernel is not part of this version yet."), b->id);
+			const char *title = lesson_block_narration(b, "title");
+			/* TRANSLATORS: %s is the demo's title. */
+			char *s = xasprintf(_("Live demo: %s (press d to run it on the real kernel)"),
+					    title ? title : b->id);
 			wrap_string(lay, bi, s, ATTR_MUTED, opts.width, opts.ascii ? "> " : "▶ ", "  ", ATTR_MARK);
 			free(s);
 			break;

@@ -236,7 +236,7 @@ static int handle_key(app *a, int key)
 }
 
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson)
+	   int start_lesson, int start_demo)
 {
 	app a = { 0 };
 	a.cat = cat;
@@ -266,7 +266,11 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	ui_init_colors(&a);
-	if (start_lesson >= 0) {
+	if (start_demo >= 0) {
+		a.sel = catalog_demo_lesson(cat, (size_t)start_demo);
+		ui_open_lesson(&a, a.sel, catalog_demo_page(cat, (size_t)start_demo));
+		ui_open_demo(&a, (size_t)start_demo);
+	} else if (start_lesson >= 0) {
 		a.sel = (size_t)start_lesson;
 		ui_open_lesson(&a, a.sel, 0);
 	}
@@ -285,13 +289,19 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 		wint_t ch;
 		int r = wget_wch(stdscr, &ch);
 		if (r == ERR) {
-			struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-			int pr = poll(&pfd, 1, -1);
+			/* wait for a key, and for whatever the screen waits for (a demo's sockets
+			 * and timers); nothing wakes us up otherwise */
+			struct pollfd pfd[17] = { { .fd = STDIN_FILENO, .events = POLLIN } };
+			int timeout = -1;
+			size_t extra = a.scr->pollfds ? a.scr->pollfds(&a, pfd + 1, 16, &timeout) : 0;
+			int pr = poll(pfd, 1 + extra, timeout);
 			if (pr < 0 && errno != EINTR)
 				break;
-			if (pr > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) &&
-			    !(pfd.revents & POLLIN))
+			if (pr > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+			    !(pfd[0].revents & POLLIN))
 				break;	/* the terminal went away */
+			if (a.scr->wake && !(pfd[0].revents & POLLIN) && a.scr->wake(&a))
+				dirty = true;
 			continue;
 		}
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
@@ -309,6 +319,7 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	endwin();
 	delscreen(scr);
 	save_progress(&a, true);
+	run_free(a.run);
 	layout_free(a.lay);
 	free(a.message);
 	if (got_signal) {

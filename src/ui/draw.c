@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PAIR_BAR = 1, PAIR_HEADING, PAIR_CODE, PAIR_MARK, PAIR_QUESTION, PAIR_ANSWER, PAIR_WARN };
 
 attr_t ui_attr(const app *a, text_attr t)
 {
@@ -93,6 +92,11 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_PREV_PAGE: label = _("Prev page"); break;
 		case ACT_NEXT_LESSON: label = _("Next lesson"); break;
 		case ACT_REVEAL: label = _("Answers"); break;
+		case ACT_DEMO: label = _("Run demo"); break;
+		case ACT_STEP: label = _("Step"); break;
+		case ACT_AUTO: label = _("Auto"); break;
+		case ACT_RESTART: label = _("Restart"); break;
+		case ACT_CODE: label = _("C/Python"); break;
 		/* TRANSLATORS: the language the L key switches to, written in that language. */
 		case ACT_LANG: label = a->lang == LANG_EN ? "中文" : "English"; break;
 		default: label = ""; break;

@@ -117,6 +117,16 @@ static void pager_draw(app *a)
 	static const key_action hints[] = {
 		ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE, ACT_NEXT_LESSON
 	};
+	static const key_action demo_hints[] = {
+		ACT_DEMO, ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE
+	};
+	bool has_demo = false;
+	for (size_t i = 0; i < lesson_nblocks(l, a->page); i++)
+		has_demo |= lesson_block_at(l, a->page, i)->kind == BLOCK_DEMO;
+	if (has_demo) {
+		ui_draw_status(a, demo_hints, ARRAY_SIZE(demo_hints), pos);
+		return;
+	}
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), pos);
 }
 
@@ -178,6 +188,22 @@ static int pager_key(app *a, key_action act, int key)
 		a->reveal = !a->reveal;
 		relayout_keep_place(a);
 		break;
+	case ACT_DEMO: {
+		/* the demo nearest below the top of the screen, else the page's first */
+		int from = layout_block_of(a->lay, a->top);
+		const lesson_block *found = NULL;
+		for (int pass = 0; pass < 2 && !found; pass++)
+			for (size_t i = pass ? 0 : (size_t)(from < 0 ? 0 : from);
+			     i < lesson_nblocks(l, a->page) && !found; i++)
+				if (lesson_block_at(l, a->page, i)->kind == BLOCK_DEMO)
+					found = lesson_block_at(l, a->page, i);
+		if (!found) {
+			ui_set_message(a, _("There is no live demo on this page."));
+			break;
+		}
+		ui_open_demo(a, (size_t)catalog_find_demo(a->cat, found->id));
+		break;
+	}
 	case ACT_BACK:
 		a->sel = a->lesson;
 		a->scr = &ui_menu_screen;

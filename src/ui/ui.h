@@ -10,11 +10,17 @@
 #include "core/keys.h"
 #include "core/layout.h"
 #include "core/progress.h"
+#include "net/run.h"
+
+#include <poll.h>
 
 #include <stdbool.h>
 
 #define UI_MIN_COLS 30
 #define UI_MIN_ROWS 8
+
+/* Colour pairs (draw.c sets them up when the terminal has colours and NO_COLOR is unset). */
+enum { PAIR_BAR = 1, PAIR_HEADING, PAIR_CODE, PAIR_MARK, PAIR_QUESTION, PAIR_ANSWER, PAIR_WARN };
 
 /* What a screen's key handler asks the app loop to do. */
 enum {
@@ -28,10 +34,14 @@ typedef struct app app;
 /* One screen: its callbacks, tmux-style. */
 typedef struct screen {
 	const char *name;
-	int id;			/* SCR_MENU or SCR_PAGER, for the key table */
+	int id;			/* SCR_MENU, SCR_PAGER or SCR_DEMO, for the key table */
 	void (*draw)(app *a);
 	int (*key)(app *a, key_action act, int key);
 	void (*resize)(app *a);
+	/* Optional: what else the input loop's poll() waits for (sockets, timers)... */
+	size_t (*pollfds)(app *a, struct pollfd *fds, size_t max, int *timeout_ms);
+	/* ...and what to do when it wakes up for it; returns true to redraw. */
+	bool (*wake)(app *a);
 } screen;
 
 struct app {
@@ -53,16 +63,32 @@ struct app {
 	size_t top;
 	bool reveal;
 	layout *lay;
+	/* demo */
+	size_t demo;		/* catalog demo index */
+	run *run;
+	bool auto_mode;
+	int speed;		/* index into the auto-mode delays */
+	double auto_due;	/* when auto mode makes the next step (monotonic ms) */
+	int code_mode;		/* 0: C and Python, 1: C only, 2: Python only */
+	size_t tl_top;		/* first timeline row shown */
+	bool tl_follow;		/* keep the newest event in view */
+	bool demo_done_noted;
 };
 
 extern const screen ui_menu_screen;
 extern const screen ui_pager_screen;
+extern const screen ui_demo_screen;
+
+/* Opens the demo screen on catalog demo d (a fresh run, nothing executed yet). */
+void ui_open_demo(app *a, size_t d);
+/* Closes the demo's sockets and returns to its lesson page. */
+void ui_close_demo(app *a);
 
 /* Runs the interface until the user quits or a signal ends it; notice (may be NULL) is shown
  * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns the exit status, or -1 when curses cannot drive this
  * terminal (nothing was drawn; the caller falls back to plain text). */
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson);
+	   int start_lesson, int start_demo);
 
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);

@@ -1,0 +1,609 @@
+/* The demo screen: a live demo running on the real kernel.
+ *
+ *   ┌ title bar ───────────────────────────────────────────── step 5/22 ┐
+ *   narration of the current scene (up to three lines)
+ *   server          │ client          ║ Kernel state
+ *   socket(...) = 3 │                 ║   TCP state diagram, the states
+ *   l = socket...   │                 ║   sockets are in highlighted
+ *                   │ connect(...)    ║ server.l  LISTEN  q 0/1
+ *   status line: keys
+ *
+ * A column per actor holds its calls in time order (a sequence chart: each event takes its
+ * own rows); scene changes, checks and waits span the whole width. The panel shows the
+ * snapshot of the latest event. Below 72 columns the panel gives way to a one-line summary
+ * of the states above the timeline; on short screens the diagram goes first. */
+#include "config.h"
+
+#include "ui.h"
+#include "core/errnames.h"
+#include "core/text.h"
+#include "core/util.h"
+#include "net/demotext.h"
+#include "net/observe.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PANEL_COLS 31
+#define PANEL_MIN_SCREEN 72
+#define DIAGRAM_ROWS 11
+
+static const int auto_delays[] = { 3000, 1500, 800, 400, 150 };
+#define AUTO_DEFAULT 2
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static const script *cur_script(const app *a)
+{
+	return catalog_demo(a->cat, a->demo);
+}
+
+static const lesson_block *cur_block(const app *a)
+{
+	return catalog_demo_block(a->cat, a->lang, a->demo);
+}
+
+/* ---- timeline rows ------------------------------------------------------------------------ */
+
+typedef struct tl_row {
+	int x, w;		/* columns within the timeline area */
+	attr_t attr;
+	char *text;
+	int lane;		/* actor column, -1 for full-width rows */
+} tl_row;
+
+typedef struct tl {
+	tl_row *rows;
+	size_t n, cap;
+	int width, colw;
+	size_t nactors;
+	bool stagger;		/* columns too narrow: one stream, entries indented by actor */
+	const char *const *actors;
+} tl;
+
+#define MIN_LANE 30
+#define STAGGER 2
+
+static void tl_add(tl *t, int lane, attr_t attr, const char *text, const char *prefix)
+{
+	int x = lane < 0 ? 0 : t->stagger ? lane * STAGGER : lane * t->colw;
+	int w = lane < 0 ? t->width : t->stagger ? t->width - x : t->colw - 1;
+	if (w < 4)
+		w = 4;
+	char *full = prefix ? xasprintf("%s%s", prefix, text) : xstrdup(text);
+	char **lines;
+	size_t nl = layout_wrap(full, w, &lines);
+	for (size_t i = 0; i < nl; i++) {
+		grow_array((void **)&t->rows, &t->cap, t->n, sizeof *t->rows);
+		t->rows[t->n++] = (tl_row){ x, w, attr, lines[i], lane };
+	}
+	free(lines);
+	free(full);
+}
+
+static void tl_free(tl *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->rows[i].text);
+	free(t->rows);
+}
+
+static const char *waiting_for(const script_step *st)
+{
+	switch (st->op) {
+	case OP_ACCEPT: return _("waiting for a connection");
+	case OP_CONNECT: return _("waiting for the handshake to finish");
+	case OP_RECV:
+	case OP_RECVFROM: return _("waiting for data");
+	case OP_SEND:
+	case OP_SENDALL:
+	case OP_SENDTO: return _("waiting for room in the send buffer");
+	case OP_POLL: return _("waiting until a socket is readable");
+	default: return _("waiting");
+	}
+}
+
+static void tl_event(const app *a, tl *t, const run_event *ev, bool latest)
+{
+	const script *s = cur_script(a);
+	attr_t bold = latest ? A_BOLD : 0;
+	attr_t ok = ui_attr(a, ATTR_ANSWER) & ~A_STANDOUT, bad = a->color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD;
+	switch (ev->kind) {
+	case EV_SCENE: {
+		const char *name = s->scenes[ev->scene].name;
+		const char *narr = cur_block(a) ? lesson_block_narration(cur_block(a), name) : NULL;
+		char *line = xasprintf("%s %zu/%zu %s", ui_glyph(a, "──", "--"), (size_t)ev->scene + 1,
+				       s->nscenes, ui_glyph(a, "────────────────────────────────────────────────────────────────────────────────────────────────",
+							    "------------------------------------------------------------------------------------------------"));
+		(void)narr;
+		int w = t->width;
+		size_t fit = text_fit(line, strlen(line), w, &w);
+		line[fit] = 0;
+		grow_array((void **)&t->rows, &t->cap, t->n, sizeof *t->rows);
+		t->rows[t->n++] = (tl_row){ 0, t->width, A_DIM, line, -1 };
+		break;
+	}
+	case EV_CALL:
+	case EV_BLOCKED: {
+		int lane = ev->actor;
+		const script_step *st = &s->steps[ev->step];
+		/* in one stream, the actor's name starts its entry */
+		char *who = t->stagger ? xasprintf("%s: ", s->actors[lane]) : NULL;
+		/* a met expectation is a mark at the end of the first line, not a row */
+		const char *tick = ev->check > 0 ? ui_glyph(a, " ✓", " ok") : "";
+		if (a->code_mode != 2) {
+			char *c = ev->kind == EV_CALL ? xasprintf("%s %s%s", ev->c, ev->c_ret, tick) : xstrdup(ev->c);
+			tl_add(t, lane, ui_attr(a, ATTR_CODEBLOCK) | bold, c, who);
+			free(c);
+			free(who);
+			who = NULL;
+			tick = "";
+		}
+		if (a->code_mode != 1) {
+			char *p = ev->py_ret && ev->kind == EV_CALL
+				? xasprintf("%s %s %s%s", ev->py, ui_glyph(a, "→", "->"), ev->py_ret, tick)
+				: xasprintf("%s%s", ev->py, tick);
+			tl_add(t, lane, (a->code_mode == 2 ? ui_attr(a, ATTR_CODEBLOCK) : A_DIM) | bold, p, who);
+			free(p);
+			free(who);
+		}
+		if (ev->kind == EV_BLOCKED) {
+			tl_add(t, lane, ui_attr(a, ATTR_HEADING), waiting_for(st), ui_glyph(a, "⏳ ", "... "));
+			break;
+		}
+		if (ev->waited) {
+			char *w = xasprintf(_("returned after %.0f ms of waiting"), ev->ms);
+			tl_add(t, lane, ui_attr(a, ATTR_MARK), w, ui_glyph(a, "↳ ", "> "));
+			free(w);
+		}
+		if (ev->ret < 0 && ev->err) {
+			const char *name = errno_name(ev->err);
+			char *e = xasprintf("%s: %s", name ? name : "errno", demo_errno_explain(ev->err));
+			tl_add(t, lane, bad & ~A_BOLD, e, NULL);
+			free(e);
+		}
+		if (ev->check < 0) {
+			char *m = xasprintf(_("expected %s, the kernel gave %s"), ev->expected, ev->observed);
+			tl_add(t, lane, bad, m, ui_glyph(a, "✗ ", "X "));
+			free(m);
+		}
+		break;
+	}
+	case EV_WAIT:
+	case EV_EXPECT:
+		if (ev->kind == EV_WAIT && !ev->expected) {
+			char *w = xasprintf(_("the script pauses %.0f ms"), ev->ms);
+			tl_add(t, -1, A_DIM, w, ui_glyph(a, "⏸ ", ".. "));
+			free(w);
+		} else if (ev->check > 0) {
+			char *m = xasprintf(_("kernel: %s"), ev->observed);
+			tl_add(t, -1, ok | bold, m, ui_glyph(a, "✓ ", "ok "));
+			free(m);
+		} else {
+			char *m = xasprintf(_("expected %s; the kernel reports %s"), ev->expected, ev->observed);
+			tl_add(t, -1, bad, m, ui_glyph(a, "✗ ", "X "));
+			free(m);
+		}
+		break;
+	case EV_ERROR: {
+		char *m = xasprintf(_("The demo stopped: %s"), ev->observed);
+		tl_add(t, -1, bad, m, NULL);
+		free(m);
+		break;
+	}
+	}
+}
+
+static void build_timeline(const app *a, tl *t, int width)
+{
+	const script *s = cur_script(a);
+	memset(t, 0, sizeof *t);
+	t->width = width;
+	t->nactors = s->nactors ? s->nactors : 1;
+	t->colw = width / (int)t->nactors;
+	t->stagger = t->colw < MIN_LANE && t->nactors > 1;
+	size_t n = run_nevents(a->run);
+	for (size_t i = 0; i < n; i++)
+		tl_event(a, t, run_event_at(a->run, i), i + 1 == n);
+}
+
+/* ---- the state panel ----------------------------------------------------------------------- */
+
+/* Where each state stands in the diagram (row, column within the panel). */
+static const struct {
+	const char *state;
+	int row, col;
+} diagram[] = {
+	{ "CLOSE", 0, 11 },
+	{ "LISTEN", 2, 1 }, { "SYN_SENT", 2, 17 },
+	{ "SYN_RECV", 4, 1 }, { "ESTABLISHED", 4, 14 },
+	{ "FIN_WAIT1", 6, 1 }, { "CLOSE_WAIT", 6, 18 },
+	{ "FIN_WAIT2", 8, 0 }, { "CLOSING", 8, 10 }, { "LAST_ACK", 8, 20 },
+	{ "TIME_WAIT", 10, 1 }, { "GONE", 10, 17 },
+};
+
+static const struct {
+	int row, col;
+	const char *u, *asc;
+} arrows[] = {
+	{ 1, 6, "↙", "/" }, { 1, 19, "↘", "\\" },
+	{ 3, 4, "↓", "|" }, { 3, 20, "↓", "|" },
+	{ 4, 10, "→", ">" },
+	{ 5, 9, "↙", "/" }, { 5, 22, "↘", "\\" },
+	{ 7, 4, "↓", "|" }, { 7, 9, "↘", "\\" }, { 7, 23, "↓", "|" },
+	{ 9, 5, "↘", "\\" }, { 9, 12, "↙", "/" }, { 9, 23, "↓", "|" },
+	{ 10, 12, "→", ">" },
+};
+
+static bool state_in_use(const run_event *last, const char *state)
+{
+	for (size_t i = 0; last && i < last->nsocks; i++)
+		if (!last->socks[i].udp && strcmp(last->socks[i].state, state) == 0)
+			return strcmp(state, "GONE") != 0;
+	return false;
+}
+
+static void draw_diagram(const app *a, int y, int x, const run_event *last)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arrows); i++) {
+		const char *g = ui_glyph(a, arrows[i].u, arrows[i].asc);
+		ui_draw_text(y + arrows[i].row, x + arrows[i].col, g, strlen(g), 1, A_DIM);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(diagram); i++) {
+		/* the kernel's CLOSE is the diagram's CLOSED; GONE is the end of the story */
+		const char *label = strcmp(diagram[i].state, "CLOSE") == 0 ||
+				    strcmp(diagram[i].state, "GONE") == 0 ? "CLOSED" : diagram[i].state;
+		bool on = state_in_use(last, diagram[i].state);
+		attr_t at = on ? (A_REVERSE | A_BOLD | (a->color ? COLOR_PAIR(PAIR_MARK) : 0)) : A_DIM;
+		ui_draw_text(y + diagram[i].row, x + diagram[i].col, label, strlen(label),
+			     PANEL_COLS - 1 - diagram[i].col, at);
+	}
+}
+
+/* "LISTEN q 0/1" (accept queue / backlog), "ESTABLISHED rq 5" (bytes to read), "wq 1"
+ * (bytes sent, not yet acknowledged), as ss calls them Recv-Q and Send-Q. */
+static char *sock_detail(const run_sock *s)
+{
+	if (s->listener)
+		return xasprintf("%s q %u/%u", s->state, s->rq, s->wq);
+	strbuf sb = { 0 };
+	strbuf_adds(&sb, s->state);
+	if (s->rq)
+		strbuf_addf(&sb, " rq %u", s->rq);
+	if (s->wq && !s->udp)
+		strbuf_addf(&sb, " wq %u", s->wq);
+	return strbuf_take(&sb);
+}
+
+static int draw_socks(const app *a, int y, int x, int w, int rows, const run_event *last,
+		      const run_event *prev)
+{
+	int used = 0;
+	for (size_t i = 0; last && i < last->nsocks && used < rows; i++) {
+		const run_sock *s = &last->socks[i];
+		bool changed = true;
+		for (size_t k = 0; prev && k < prev->nsocks; k++)
+			if (strcmp(prev->socks[k].name, s->name) == 0)
+				changed = strcmp(prev->socks[k].state, s->state) != 0;
+		char *d = sock_detail(s);
+		int nw = text_width(s->name, strlen(s->name));
+		int col = nw < 10 ? 10 : nw + 1;
+		ui_draw_text(y + used, x, s->name, strlen(s->name), w, A_BOLD);
+		if (col < w) {
+			attr_t at = strcmp(s->state, "GONE") == 0 ? A_DIM :
+				    changed ? ui_attr(a, ATTR_HEADING) : A_NORMAL;
+			ui_draw_text(y + used, x + col, d, strlen(d), w - col, at);
+		}
+		free(d);
+		used++;
+		/* the port the kernel picked, under the name */
+		if (used < rows && s->sock >= 0 && observe_port(&s->local) && rows > (int)last->nsocks * 2) {
+			char la[64], ra[64], *line;
+			run_format_addr(&s->local, la, sizeof la);
+			if (s->has_remote) {
+				run_format_addr(&s->remote, ra, sizeof ra);
+				line = xasprintf("  %s>%s", la, ra);
+			} else {
+				line = xasprintf("  %s", la);
+			}
+			ui_draw_text(y + used, x, line, strlen(line), w, A_DIM);
+			free(line);
+			used++;
+		}
+	}
+	return used;
+}
+
+/* ---- drawing ----------------------------------------------------------------------------- */
+
+static const run_event *last_snapshot(const app *a, size_t back)
+{
+	size_t n = run_nevents(a->run);
+	return n > back ? run_event_at(a->run, n - 1 - back) : NULL;
+}
+
+static const char *current_narration(const app *a)
+{
+	const script *s = cur_script(a);
+	for (size_t i = run_nevents(a->run); i-- > 0;) {
+		const run_event *ev = run_event_at(a->run, i);
+		if (ev->kind == EV_SCENE) {
+			const char *t = cur_block(a) ? lesson_block_narration(cur_block(a), s->scenes[ev->scene].name) : NULL;
+			return t ? t : s->scenes[ev->scene].name;
+		}
+	}
+	return _("Press Space to make the first call; each step is one real system call, and the states come from the kernel.");
+}
+
+static void demo_draw(app *a)
+{
+	const script *s = cur_script(a);
+	const lesson_block *b = cur_block(a);
+	const char *title = b ? lesson_block_narration(b, "title") : s->id;
+	char *left = xasprintf("%s %s", _("Demo:"), title);
+	size_t next = run_next_step(a->run);
+	char *right = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), a->speed + 1, next, s->nsteps)
+				   : xasprintf(_("step %zu/%zu"), next, s->nsteps);
+	ui_draw_bar(0, left, right);
+	free(left);
+	free(right);
+
+	int W = COLS, H = LINES;
+	int nrows_narr = H >= 20 ? 3 : H >= 12 ? 2 : 1;
+	char **nl;
+	size_t nn = layout_wrap(current_narration(a), W - 2, &nl);
+	if ((int)nn < nrows_narr)
+		nrows_narr = nn ? (int)nn : 1;
+	for (size_t i = 0; i < nn; i++) {
+		if ((int)i < nrows_narr)
+			ui_draw_text(1 + (int)i, 1, nl[i], strlen(nl[i]), W - 2, ui_attr(a, ATTR_EMPH));
+		free(nl[i]);
+	}
+	free(nl);
+	int y0 = 1 + nrows_narr;		/* the actors' header row */
+	int y1 = H - 2;				/* last body row */
+
+	bool panel = W >= PANEL_MIN_SCREEN;
+	int L = panel ? W - PANEL_COLS - 1 : W;
+	const run_event *last = last_snapshot(a, 0);
+
+	if (!panel && last && last->nsocks) {
+		/* one line of states instead of the panel */
+		strbuf sb = { 0 };
+		for (size_t i = 0; i < last->nsocks; i++)
+			strbuf_addf(&sb, "%s%s %s", i ? "  " : "", last->socks[i].name, last->socks[i].state);
+		ui_draw_text(y0, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
+		strbuf_free(&sb);
+		y0++;
+	}
+
+	/* the actors' header */
+	tl t;
+	build_timeline(a, &t, L);
+	int hx = 0;
+	for (size_t i = 0; i < s->nactors; i++) {
+		const char *name = s->actors[i];
+		int bx = t.stagger ? hx : (int)i * t.colw;
+		hx += text_width(name, strlen(name)) + 4;
+		int blocked = run_blocked_step(a->run, (int)i);
+		ui_draw_text(y0, bx, name, strlen(name), t.colw - 1, A_BOLD | A_UNDERLINE);
+		if (blocked >= 0) {
+			int nw = text_width(name, strlen(name));
+			const char *g = ui_glyph(a, " ⏳", " ...");
+			ui_draw_text(y0, bx + nw, g, strlen(g), t.colw - 1 - nw, ui_attr(a, ATTR_HEADING));
+		}
+	}
+	int vis = y1 - y0;		/* timeline rows */
+	if (vis < 1)
+		vis = 1;
+	size_t maxtop = t.n > (size_t)vis ? t.n - (size_t)vis : 0;
+	if (a->tl_follow || a->tl_top > maxtop)
+		a->tl_top = maxtop;
+	for (int r = 0; r < vis; r++) {
+		int y = y0 + 1 + r;
+		for (size_t i = 1; i < s->nactors && !t.stagger; i++)
+			ui_draw_text(y, (int)i * t.colw - 1, ui_glyph(a, "│", "|"), strlen(ui_glyph(a, "│", "|")), 1, A_DIM);
+		size_t k = a->tl_top + (size_t)r;
+		if (k >= t.n)
+			continue;
+		const tl_row *row = &t.rows[k];
+		if (row->lane < 0)
+			move(y, 0), clrtoeol();
+		ui_draw_text(y, row->x, row->text, strlen(row->text), row->w, row->attr);
+	}
+	if (t.n == 0)
+		ui_draw_text(y0 + 2, 1, _("(no call yet)"), strlen(_("(no call yet)")), L - 2, A_DIM);
+	tl_free(&t);
+
+	if (panel) {
+		int px = L + 1;
+		for (int y = y0; y <= y1; y++)
+			ui_draw_text(y, L, ui_glyph(a, "║", "|"), strlen(ui_glyph(a, "║", "|")), 1, A_DIM);
+		const char *pt = _("Kernel state (sock_diag)");
+		ui_draw_text(y0, px, pt, strlen(pt), PANEL_COLS - 1, A_BOLD | A_UNDERLINE);
+		int y = y0 + 1;
+		int avail = y1 - y + 1;
+		if (avail >= DIAGRAM_ROWS + 3) {
+			draw_diagram(a, y, px, last);
+			y += DIAGRAM_ROWS + 1;
+			avail -= DIAGRAM_ROWS + 1;
+		}
+		draw_socks(a, y, px, PANEL_COLS - 1, avail, last, last_snapshot(a, 1));
+	}
+
+	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG };
+	ui_draw_status(a, hints, ARRAY_SIZE(hints), NULL);
+}
+
+/* ---- running ------------------------------------------------------------------------------- */
+
+static void note_end(app *a)
+{
+	if (a->demo_done_noted || !run_finished(a->run))
+		return;
+	a->demo_done_noted = true;
+	a->auto_mode = false;
+	if (run_failures(a->run))
+		ui_set_message(a, _("The demo is over, and some results differ from what the lesson expects (marked ✗). r runs it again."));
+	else
+		ui_set_message(a, _("The demo is over: every result as the lesson expects. r runs it again, q goes back."));
+}
+
+static void explain_wait(app *a)
+{
+	const script *s = cur_script(a);
+	size_t next = run_next_step(a->run);
+	if (next >= s->nsteps)
+		return;
+	const script_step *st = &s->steps[next];
+	int b = run_blocked_step(a->run, st->actor);
+	if (st->actor >= 0 && b >= 0) {
+		char *m = xasprintf(_("%s is still blocked (%s); its next call must wait until that returns."),
+				    s->actors[st->actor], waiting_for(&s->steps[b]));
+		ui_set_message(a, m);
+		free(m);
+	} else {
+		ui_set_message(a, _("Waiting for the kernel..."));
+	}
+}
+
+static void step(app *a)
+{
+	int r = run_step(a->run);
+	a->tl_follow = true;
+	if (r == 0)
+		explain_wait(a);
+	if (r < 0)
+		a->demo_done_noted = false;	/* say again that it is over */
+	note_end(a);
+}
+
+void ui_open_demo(app *a, size_t d)
+{
+	run_free(a->run);
+	a->demo = d;
+	a->run = run_new(catalog_demo(a->cat, d));
+	a->scr = &ui_demo_screen;
+	a->auto_mode = false;
+	if (a->speed == 0 && !a->auto_due)
+		a->speed = AUTO_DEFAULT;
+	a->tl_top = 0;
+	a->tl_follow = true;
+	a->demo_done_noted = false;
+}
+
+void ui_close_demo(app *a)
+{
+	run_free(a->run);
+	a->run = NULL;
+	a->auto_mode = false;
+	a->scr = &ui_pager_screen;
+	ui_pager_screen.resize(a);
+}
+
+static int demo_key(app *a, key_action act, int key)
+{
+	(void)key;
+	switch (act) {
+	case ACT_STEP:
+		step(a);
+		break;
+	case ACT_AUTO:
+		a->auto_mode = !a->auto_mode;
+		a->auto_due = now_ms();
+		if (a->auto_mode && run_finished(a->run))
+			ui_open_demo(a, a->demo), a->auto_mode = true, a->auto_due = now_ms();
+		break;
+	case ACT_FASTER:
+		if (a->speed + 1 < (int)ARRAY_SIZE(auto_delays))
+			a->speed++;
+		break;
+	case ACT_SLOWER:
+		if (a->speed > 0)
+			a->speed--;
+		break;
+	case ACT_RESTART:
+		ui_open_demo(a, a->demo);
+		ui_set_message(a, _("Restarted: new sockets; the kernel may pick other ports."));
+		break;
+	case ACT_CODE:
+		a->code_mode = (a->code_mode + 1) % 3;
+		break;
+	case ACT_UP:
+		a->tl_follow = false;
+		if (a->tl_top > 0)
+			a->tl_top--;
+		break;
+	case ACT_DOWN:
+		a->tl_top++;
+		break;
+	case ACT_PAGE_UP:
+		a->tl_follow = false;
+		a->tl_top = a->tl_top > 10 ? a->tl_top - 10 : 0;
+		break;
+	case ACT_PAGE_DOWN:
+		a->tl_top += 10;
+		break;
+	case ACT_TOP:
+		a->tl_follow = false;
+		a->tl_top = 0;
+		break;
+	case ACT_BOTTOM:
+		a->tl_follow = true;
+		break;
+	case ACT_BACK:
+		ui_close_demo(a);
+		break;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void demo_resize(app *a)
+{
+	(void)a;
+}
+
+static size_t demo_pollfds(app *a, struct pollfd *fds, size_t max, int *timeout_ms)
+{
+	size_t n = run_pollfds(a->run, fds, max, timeout_ms);
+	if (a->auto_mode) {
+		double due = a->auto_due - now_ms();
+		int t = due <= 0 ? 0 : (int)due + 1;
+		if (*timeout_ms < 0 || t < *timeout_ms)
+			*timeout_ms = t;
+	}
+	return n;
+}
+
+static bool demo_wake(app *a)
+{
+	size_t before = run_nevents(a->run);
+	run_progress(a->run);
+	if (a->auto_mode && now_ms() >= a->auto_due) {
+		int r = run_step(a->run);
+		a->tl_follow = true;
+		a->auto_due = now_ms() + (r == 0 ? 50 : auto_delays[a->speed]);
+		if (r < 0 && run_finished(a->run))
+			a->auto_mode = false;
+	}
+	note_end(a);
+	return run_nevents(a->run) != before || !a->auto_mode;
+}
+
+const screen ui_demo_screen = {
+	.name = "demo",
+	.id = SCR_DEMO,
+	.draw = demo_draw,
+	.key = demo_key,
+	.resize = demo_resize,
+	.pollfds = demo_pollfds,
+	.wake = demo_wake,
+};
