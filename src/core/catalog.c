@@ -157,6 +157,15 @@ static void check_narration(const lesson *l, const lesson_block *b, const script
 				 _("'%s' is not a scene of %s"), b->narr_keys[i], s->file);
 }
 
+static bool shown_by_a_lesson(const catalog *c, const char *id)
+{
+	size_t pg;
+	for (size_t i = 0; i < c->count[LANG_EN]; i++)
+		if (find_demo_block(c->lessons[LANG_EN][i], id, &pg))
+			return true;
+	return false;
+}
+
 /* Loads DIR/demos/ID.demo for every demo block, in course order. */
 static void load_demos(catalog *c, const char *dir, diag_list *errs)
 {
@@ -202,7 +211,7 @@ static void load_demos(catalog *c, const char *dir, diag_list *errs)
 		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".demo"))
 			continue;
 		char *id = xstrndup(e->d_name, n - 5);
-		if (catalog_find_demo(c, id) < 0)
+		if (catalog_find_demo(c, id) < 0 && !shown_by_a_lesson(c, id))
 			diag_add(errs, path, 0, 0, _("%s is not shown by any lesson (no '@demo %s')"),
 				 e->d_name, id);
 		free(id);

@@ -709,10 +709,13 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 		for (;;) {
 			tok *a = peek(sp);
 			if (a->kind == T_NUM) {
-				if (!parse_duration(sp, &st->num))
+				/* poll()'s timeout: milliseconds, as in C and Python's poll() */
+				if (a->unit == 0) {
+					if (!parse_int(sp, -1, 60000, &st->num))
+						return;
+				} else if (!parse_duration(sp, &st->num)) {
 					return;
-				if (a->unit == 0)
-					st->num = (long)a->num;	/* poll's timeout is in ms */
+				}
 				break;
 			}
 			next(sp);
