@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	};
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
-	bool verbose = false;
+	bool verbose = false, want_help = false, want_version = false;
 	int lang = i18n_choose_from_env();
 	i18n_set_lang((lang_id)lang);
 
@@ -128,8 +128,8 @@ int main(int argc, char **argv)
 		case OPT_LIST_DEMOS: list_demos = true; break;
 		case OPT_SELF_CHECK: self_check = true; break;
 		case 'v': verbose = true; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': version(); return 0;
+		case 'h': want_help = true; break;
+		case 'V': want_version = true; break;
 		default:
 			usage(stderr);
 			return 2;
@@ -142,6 +142,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		i18n_set_lang((lang_id)lang);
+	}
+	/* after --lang, so that "--lang zh_CN --help" speaks Chinese */
+	if (want_help) {
+		usage(stdout);
+		return 0;
+	}
+	if (want_version) {
+		version();
+		return 0;
 	}
 	if (check && optind < argc)
 		dir = argv[optind++];
