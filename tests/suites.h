@@ -10,6 +10,8 @@ Suite *make_i18n_suite(void);
 Suite *make_progress_suite(void);
 Suite *make_catalog_suite(void);
 Suite *make_observe_suite(void);
+Suite *make_script_suite(void);
+Suite *make_run_suite(void);
 
 /* Path of a file under tests/data in the source tree. Static buffer. */
 const char *test_data(const char *name);

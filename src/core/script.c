@@ -258,12 +258,12 @@ static int find_sock(const script *s, int actor, const char *name)
 
 static bool valid_name(const char *s)
 {
-	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
+	if (!*s || strlen(s) >= 32 || !(isalpha((unsigned char)*s) || *s == '_'))
 		return false;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_')
 			return false;
-	return strlen(s) < 32;
+	return true;
 }
 
 /* A reference to a socket: "name" (the current actor's, when actor >= 0) or "actor.name". */

@@ -1108,10 +1108,9 @@ static short wait_events(const script_step *st)
 	}
 }
 
-static void try_call(run *r, size_t step_idx);
-
-/* The call returned: record it, check it, repeat an 'until' step. */
-static void complete(run *r, size_t step_idx, const outcome *o, double t0, bool waited,
+/* The call returned: record it and check it. Returns true when an 'until' step must make
+ * the call again (the caller loops: repetitions must not grow the stack). */
+static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool waited,
 		     int closed_fd)
 {
 	const script_step *st = &r->s->steps[step_idx];
@@ -1137,48 +1136,53 @@ static void complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 		check_call(r, ev, st, o->data, o->datalen);
 	}
 	observe_event(r, ev);
-	if (again)
-		try_call(r, step_idx);
+	return again;
 }
 
-/* Makes the call; if it has to wait, the actor becomes pending (an EV_BLOCKED event). */
+/* Makes the call (again and again for an 'until' step); if it has to wait, the actor becomes
+ * pending (an EV_BLOCKED event). */
 static void try_call(run *r, size_t step_idx)
 {
 	const script_step *st = &r->s->steps[step_idx];
 	pending *p = &r->pend[st->actor];
-	double t0 = now_ms();
-	int closed_fd = sock_fd(r, st->sock);
-	outcome o;
-	if (st->sock >= 0 && r->socks[st->sock].fd < 0 && st->op != OP_SOCKET) {
-		/* the socket was closed: the call fails as it would in C on a stale number */
-		memset(&o, 0, sizeof o);
-		o.ret = -1;
-		o.err = EBADF;
-		complete(r, step_idx, &o, t0, false, -1);
-		return;
-	}
-	attempt(r, st, p, &o);
-	if (o.would_block) {
-		/* loopback often completes at once: look again before calling it a wait */
-		struct pollfd pf = { .fd = sock_fd(r, st->sock), .events = wait_events(st) };
-		if (st->op != OP_POLL && poll(&pf, 1, 0) == 1) {
-			p->active = st->op == OP_CONNECT;
-			attempt(r, st, p, &o);
+	for (;;) {
+		double t0 = now_ms();
+		int closed_fd = sock_fd(r, st->sock);
+		outcome o;
+		if (st->sock >= 0 && r->socks[st->sock].fd < 0 && st->op != OP_SOCKET) {
+			/* the socket was closed: the call fails as it would in C on a stale number */
+			memset(&o, 0, sizeof o);
+			o.ret = -1;
+			o.err = EBADF;
+			if (complete(r, step_idx, &o, t0, false, -1))
+				continue;
+			return;
 		}
-	}
-	if (!o.would_block) {
-		complete(r, step_idx, &o, t0, false, closed_fd);
+		attempt(r, st, p, &o);
+		if (o.would_block) {
+			/* loopback often completes at once: look again before calling it a wait */
+			struct pollfd pf = { .fd = sock_fd(r, st->sock), .events = wait_events(st) };
+			if (st->op != OP_POLL && poll(&pf, 1, 0) == 1) {
+				p->active = st->op == OP_CONNECT;
+				attempt(r, st, p, &o);
+			}
+		}
+		if (!o.would_block) {
+			if (complete(r, step_idx, &o, t0, false, closed_fd))
+				continue;
+			return;
+		}
+		p->active = true;
+		p->step = step_idx;
+		p->t0 = t0;
+		p->deadline = deadline_for(r, st, t0);
+		p->events = wait_events(st);
+		p->fd = sock_fd(r, st->sock);
+		run_event *ev = new_event(r, EV_BLOCKED, (int)step_idx);
+		call_texts(r, st, &o, false, ev);
+		observe_event(r, ev);
 		return;
 	}
-	p->active = true;
-	p->step = step_idx;
-	p->t0 = t0;
-	p->deadline = deadline_for(r, st, t0);
-	p->events = wait_events(st);
-	p->fd = sock_fd(r, st->sock);
-	run_event *ev = new_event(r, EV_BLOCKED, (int)step_idx);
-	call_texts(r, st, &o, false, ev);
-	observe_event(r, ev);
 }
 
 /* A pending call's condition may have arrived, or its time run out. */
@@ -1200,7 +1204,9 @@ static int progress_pending(run *r, size_t actor, double now)
 	if (ready) {
 		attempt(r, st, p, &o);
 		if (!o.would_block) {
-			complete(r, p->step, &o, p->t0, true, p->fd);
+			size_t stp = p->step;
+			if (complete(r, stp, &o, p->t0, true, p->fd))
+				try_call(r, stp);
 			return (int)(r->nev - before);
 		}
 	}
@@ -1213,7 +1219,9 @@ static int progress_pending(run *r, size_t actor, double now)
 			o.err = EAGAIN;
 			o.timed_out = r->socks[st->sock].timeout_ms > 0;
 		}
-		complete(r, p->step, &o, p->t0, true, p->fd);
+		size_t stp = p->step;
+		if (complete(r, stp, &o, p->t0, true, p->fd))
+			try_call(r, stp);
 	}
 	return (int)(r->nev - before);
 }
