@@ -179,9 +179,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	const char *term0 = getenv("TERM");
-	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term0 && *term0 &&
-		   strcmp(term0, "dumb") != 0;
+	/* the full-screen interface needs a terminal on both ends that can move the cursor */
+	const char *term = getenv("TERM");
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term && *term &&
+		   strcmp(term, "dumb") != 0;
 	int start_demo = -1;
 	if (demo_arg && !plain && tty && !list_demos && !self_check) {
 		start_demo = catalog_find_demo(cat, demo_arg);
@@ -221,9 +222,7 @@ int main(int argc, char **argv)
 		i18n_set_lang(LANG_EN);
 	}
 
-	const char *term = getenv("TERM");
-	if (!plain && !list && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || !term ||
-				!*term || strcmp(term, "dumb") == 0))
+	if (!plain && !list && !tty)
 		plain = true;
 
 	int rc = 0;

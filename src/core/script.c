@@ -17,7 +17,7 @@
 
 /* ---- tokens ------------------------------------------------------------------------- */
 
-enum tok_kind { T_END, T_IDENT, T_NUM, T_STR, T_PUNCT, T_ARROW, T_BAD };
+enum tok_kind { T_END, T_IDENT, T_NUM, T_STR, T_PUNCT, T_ARROW };
 
 typedef struct tok {
 	enum tok_kind kind;
@@ -488,20 +488,18 @@ static const char *const states[] = {
 	"CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "UNCONN", "GONE"
 };
 
-bool script_state_known(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
-		if (strcmp(states[i], name) == 0)
-			return true;
-	return false;
-}
-
+/* The table's copy of a state name (it outlives the script text), or NULL. */
 static const char *state_name(const char *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
 		if (strcmp(states[i], s) == 0)
 			return states[i];
 	return NULL;
+}
+
+bool script_state_known(const char *name)
+{
+	return state_name(name) != NULL;
 }
 
 /* STATE_ITEM := [peer:]actor.sock STATE [rq=N] [wq=N] */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 const char *demo_errno_explain(int err)
 {
@@ -156,13 +155,6 @@ static double cpu_ms(void)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
-static double wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 typedef struct checker {
 	FILE *out;
 	const run *r;
@@ -190,14 +182,14 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose)
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const script *s = catalog_demo(c, i);
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
-		double w0 = wall_ms(), c0 = cpu_ms();
+		double w0 = run_clock_ms(), c0 = cpu_ms();
 		run *r = run_new(s);
 		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0 };
 		run_all(r, check_cb, &k);
 		int fails = run_failures(r);
 		fprintf(out, "%s %-12s %s %-12s %3d %s  %6.0f ms  (CPU %.0f ms)\n",
 			fails ? "FAIL" : "ok  ", s->id, _("lesson"), lesson_id(l), k.checks,
-			_("checks"), wall_ms() - w0, cpu_ms() - c0);
+			_("checks"), run_clock_ms() - w0, cpu_ms() - c0);
 		if (fails)
 			failed++;
 		run_free(r);

@@ -72,7 +72,7 @@ struct run {
 	size_t bufcap;
 };
 
-static double now_ms(void)
+double run_clock_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -118,6 +118,30 @@ static void add_sa_c(strbuf *sb, const struct sockaddr_storage *a)
 	strbuf_addf(sb, "{%s, %s}", a->ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", buf);
 }
 
+/* The address argument closing a C call: "{AF_INET, 127.0.0.1:40123}, 16)"; "?)" when a
+ * referenced socket has no address. */
+static void add_sa_in_c(strbuf *sb, const struct sockaddr_storage *a, bool known)
+{
+	if (!known) {
+		strbuf_adds(sb, "?)");
+		return;
+	}
+	add_sa_c(sb, a);
+	strbuf_addf(sb, ", %u)", (unsigned)sa_len(a));
+}
+
+/* The address a call returns, closing a C call: "{AF_INET, ...}, [16])"; before it
+ * returned, "&addr, &len)". */
+static void add_sa_out_c(strbuf *sb, const struct sockaddr_storage *a, bool known)
+{
+	if (!known) {
+		strbuf_adds(sb, "&addr, &len)");
+		return;
+	}
+	add_sa_c(sb, a);
+	strbuf_addf(sb, ", [%u])", (unsigned)sa_len(a));
+}
+
 /* ('127.0.0.1', 40123); an IPv6 address Python returns is a 4-tuple */
 static void add_sa_py(strbuf *sb, const struct sockaddr_storage *a, bool returned)
 {
@@ -135,15 +159,18 @@ static size_t preview_len(const char *d, size_t n)
 	return n && d[0] == 0 ? 4 : DATA_PREVIEW;
 }
 
-static void add_data_c(strbuf *sb, const char *d, size_t n)
+/* Bytes as a C string literal ("...", zero bytes as \0) or a Python bytes literal
+ * (b'...'); long data is cut to a preview. */
+static void add_data(strbuf *sb, const char *d, size_t n, bool python)
 {
 	size_t max = preview_len(d, n);
-	strbuf_addc(sb, '"');
+	char quote = python ? '\'' : '"';
+	strbuf_adds(sb, python ? "b'" : "\"");
 	for (size_t i = 0; i < n && i < max; i++) {
 		unsigned char c = (unsigned char)d[i];
-		if (c == 0)
+		if (c == 0 && !python)
 			strbuf_adds(sb, "\\0");
-		else if (c == '"' || c == '\\')
+		else if (c == quote || c == '\\')
 			strbuf_addf(sb, "\\%c", c);
 		else if (c == '\n')
 			strbuf_adds(sb, "\\n");
@@ -156,33 +183,21 @@ static void add_data_c(strbuf *sb, const char *d, size_t n)
 		else
 			strbuf_addc(sb, (char)c);
 	}
-	strbuf_addc(sb, '"');
-	if (n > max)
+	strbuf_addc(sb, quote);
+	if (n > max && python)
+		strbuf_addf(sb, "... (%zu bytes)", n);
+	else if (n > max)
 		strbuf_adds(sb, "...");
+}
+
+static void add_data_c(strbuf *sb, const char *d, size_t n)
+{
+	add_data(sb, d, n, false);
 }
 
 static void add_data_py(strbuf *sb, const char *d, size_t n)
 {
-	size_t max = preview_len(d, n);
-	strbuf_adds(sb, "b'");
-	for (size_t i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)d[i];
-		if (c == '\'' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c == '\n')
-			strbuf_adds(sb, "\\n");
-		else if (c == '\r')
-			strbuf_adds(sb, "\\r");
-		else if (c == '\t')
-			strbuf_adds(sb, "\\t");
-		else if (c < 0x20 || c >= 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addc(sb, (char)c);
-	}
-	strbuf_addc(sb, '\'');
-	if (n > max)
-		strbuf_addf(sb, "... (%zu bytes)", n);
+	add_data(sb, d, n, true);
 }
 
 /* The data argument as the script wrote it: bytes(N) for a zero-filled block. */
@@ -192,11 +207,6 @@ static bool data_is_zeros(const script_step *st)
 		if (st->data[i])
 			return false;
 	return st->datalen > DATA_PREVIEW;
-}
-
-static void add_arg_data_c(strbuf *sb, const script_step *st)
-{
-	add_data_c(sb, st->data, st->datalen);
 }
 
 static void add_arg_data_py(strbuf *sb, const script_step *st)
@@ -605,7 +615,7 @@ static void recv_buf(run *r, size_t n)
 	}
 }
 
-static int opt_value(const script_step *st, void *buf, socklen_t *len, int *level, int *name)
+static void opt_value(const script_step *st, void *buf, socklen_t *len, int *level, int *name)
 {
 	switch (st->opt) {
 	case OPT_SO_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; break;
@@ -622,7 +632,7 @@ static int opt_value(const script_step *st, void *buf, socklen_t *len, int *leve
 		*name = SO_LINGER;
 		memcpy(buf, &l, sizeof l);
 		*len = sizeof l;
-		return 0;
+		return;
 	}
 	case OPT_SO_RCVTIMEO: {
 		struct timeval tv = { .tv_sec = st->num / 1000, .tv_usec = (st->num % 1000) * 1000 };
@@ -630,13 +640,26 @@ static int opt_value(const script_step *st, void *buf, socklen_t *len, int *leve
 		*name = SO_RCVTIMEO;
 		memcpy(buf, &tv, sizeof tv);
 		*len = sizeof tv;
-		return 0;
+		return;
 	}
 	}
 	int v = (int)st->num;
 	memcpy(buf, &v, sizeof v);
 	*len = sizeof v;
-	return 0;
+}
+
+/* A descriptor socket() or accept() returned becomes script socket k: blocking as far as
+ * the script is concerned, as every new socket is. */
+static void adopt_fd(rsock *k, int fd, int family, int type)
+{
+	struct stat sb;
+	k->fd = fd;
+	k->opened = true;
+	k->family = family;
+	k->type = type;
+	k->blocking = true;
+	k->timeout_ms = -1;
+	k->ino = fstat(fd, &sb) == 0 ? sb.st_ino : 0;
 }
 
 /* Makes the call once. p is the actor's pending record (sendall progress lives there). */
@@ -654,17 +677,8 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 	case OP_SOCKET: {
 		int nfd = socket(st->family, st->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		o->ret = nfd;
-		if (nfd >= 0) {
-			rsock *nk = &r->socks[st->result];
-			struct stat sb;
-			nk->fd = nfd;
-			nk->opened = true;
-			nk->family = st->family;
-			nk->type = st->type;
-			nk->blocking = true;
-			nk->timeout_ms = -1;
-			nk->ino = fstat(nfd, &sb) == 0 ? sb.st_ino : 0;
-		}
+		if (nfd >= 0)
+			adopt_fd(&r->socks[st->result], nfd, st->family, st->type);
 		break;
 	}
 	case OP_BIND:
@@ -680,18 +694,9 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		len = sizeof o->peer;
 		int nfd = accept4(fd, (struct sockaddr *)&o->peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		o->ret = nfd;
-		if (nfd >= 0) {
-			rsock *nk = &r->socks[st->result];
-			struct stat sb;
-			o->has_peer = true;
-			nk->fd = nfd;
-			nk->opened = true;
-			nk->family = k->family;
-			nk->type = k->type;
-			nk->blocking = true;
-			nk->timeout_ms = -1;
-			nk->ino = fstat(nfd, &sb) == 0 ? sb.st_ino : 0;
-		}
+		o->has_peer = nfd >= 0;
+		if (nfd >= 0)
+			adopt_fd(&r->socks[st->result], nfd, k->family, k->type);
 		break;
 	}
 	case OP_CONNECT:
@@ -786,13 +791,9 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		int fl = fcntl(fd, F_GETFL);
 		o->ret = fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 		if (o->ret == 0) {
-			if (st->op == OP_SETBLOCKING) {
-				k->blocking = st->num != 0;
-				k->timeout_ms = -1;
-			} else {
-				k->blocking = st->num != 0;
-				k->timeout_ms = st->num;
-			}
+			/* settimeout(0) is setblocking(False); settimeout(None) setblocking(True) */
+			k->blocking = st->num != 0;
+			k->timeout_ms = st->op == OP_SETTIMEOUT ? st->num : -1;
 		}
 		break;
 	}
@@ -855,12 +856,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_BIND:
 	case OP_CONNECT:
 		strbuf_addf(&c, "%s(%d, ", st->op == OP_BIND ? "bind" : "connect", fd);
-		if (have_sa) {
-			add_sa_c(&c, &sa);
-			strbuf_addf(&c, ", %u)", (unsigned)sa_len(&sa));
-		} else {
-			strbuf_adds(&c, "?)");
-		}
+		add_sa_in_c(&c, &sa, have_sa);
 		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_BIND ? "bind" : "connect");
 		if (have_sa)
 			add_sa_py(&py, &sa, false);
@@ -872,12 +868,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		break;
 	case OP_ACCEPT:
 		strbuf_addf(&c, "accept(%d, ", fd);
-		if (done && o->has_peer) {
-			add_sa_c(&c, &o->peer);
-			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
-		} else {
-			strbuf_adds(&c, "&addr, &len)");
-		}
+		add_sa_out_c(&c, &o->peer, done && o->has_peer);
 		strbuf_addf(&py, "%s, addr = %s.accept()", r->s->socks[st->result].name, nm);
 		if (done && o->has_peer) {
 			strbuf_adds(&pr, "addr = ");
@@ -887,7 +878,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_SEND:
 	case OP_SENDALL:
 		strbuf_addf(&c, "send(%d, ", fd);
-		add_arg_data_c(&c, st);
+		add_data_c(&c, st->data, st->datalen);
 		strbuf_addf(&c, ", %zu, 0)", st->datalen);
 		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_SEND ? "send" : "sendall");
 		add_arg_data_py(&py, st);
@@ -908,14 +899,9 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		break;
 	case OP_SENDTO:
 		strbuf_addf(&c, "sendto(%d, ", fd);
-		add_arg_data_c(&c, st);
+		add_data_c(&c, st->data, st->datalen);
 		strbuf_addf(&c, ", %zu, 0, ", st->datalen);
-		if (have_sa) {
-			add_sa_c(&c, &sa);
-			strbuf_addf(&c, ", %u)", (unsigned)sa_len(&sa));
-		} else {
-			strbuf_adds(&c, "?)");
-		}
+		add_sa_in_c(&c, &sa, have_sa);
 		strbuf_addf(&py, "%s.sendto(", nm);
 		add_arg_data_py(&py, st);
 		strbuf_adds(&py, ", ");
@@ -932,12 +918,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		else
 			strbuf_adds(&c, "buf");
 		strbuf_addf(&c, ", %ld, 0, ", st->num);
-		if (done && o->has_peer) {
-			add_sa_c(&c, &o->peer);
-			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
-		} else {
-			strbuf_adds(&c, "&addr, &len)");
-		}
+		add_sa_out_c(&c, &o->peer, done && o->has_peer);
 		strbuf_addf(&py, "data, addr = %s.recvfrom(%ld)", nm, st->num);
 		if (done && o->ret >= 0) {
 			strbuf_adds(&pr, "(");
@@ -1002,13 +983,9 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_GETPEERNAME: {
 		const char *call = st->op == OP_GETSOCKNAME ? "getsockname" : "getpeername";
 		strbuf_addf(&c, "%s(%d, ", call, fd);
-		if (done && o->has_peer) {
-			add_sa_c(&c, &o->peer);
-			strbuf_addf(&c, ", [%u])", (unsigned)sa_len(&o->peer));
+		add_sa_out_c(&c, &o->peer, done && o->has_peer);
+		if (done && o->has_peer)
 			add_sa_py(&pr, &o->peer, true);
-		} else {
-			strbuf_adds(&c, "&addr, &len)");
-		}
 		strbuf_addf(&py, "%s.%s()", nm, call);
 		break;
 	}
@@ -1048,20 +1025,13 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	}
 
 	if (done) {
-		if (o->ret < 0) {
-			const char *name = errno_name(o->err);
-			if (name)
-				strbuf_addf(&cr, "= -1 %s", name);
-			else
-				strbuf_addf(&cr, "= -1 (errno %d)", o->err);
-			if (o->timed_out)
-				strbuf_adds(&pr, "TimeoutError: timed out");
-			else
-				strbuf_addf(&pr, "%s: [Errno %d] %s", errno_python(o->err), o->err,
-					    strerrordesc_np(o->err));
-		} else {
-			strbuf_addf(&cr, "= %ld", o->ret);
-		}
+		strbuf_adds(&cr, "= ");
+		describe_result(&cr, o->ret, o->err, NULL, 0, false);
+		if (o->ret < 0 && o->timed_out)
+			strbuf_adds(&pr, "TimeoutError: timed out");
+		else if (o->ret < 0)
+			strbuf_addf(&pr, "%s: [Errno %d] %s", errno_python(o->err), o->err,
+				    strerrordesc_np(o->err));
 	}
 	ev->c = strbuf_take(&c);
 	ev->py = strbuf_take(&py);
@@ -1118,7 +1088,7 @@ static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 	run_event *ev = new_event(r, EV_CALL, (int)step_idx);
 	ev->ret = o->ret;
 	ev->err = o->ret < 0 ? o->err : 0;
-	ev->ms = now_ms() - t0;
+	ev->ms = run_clock_ms() - t0;
 	ev->waited = waited;
 	call_texts(r, st, o, true, ev);
 	if (st->op == OP_CLOSE) {
@@ -1146,7 +1116,7 @@ static void try_call(run *r, size_t step_idx)
 	const script_step *st = &r->s->steps[step_idx];
 	pending *p = &r->pend[st->actor];
 	for (;;) {
-		double t0 = now_ms();
+		double t0 = run_clock_ms();
 		int closed_fd = sock_fd(r, st->sock);
 		outcome o;
 		if (st->sock >= 0 && r->socks[st->sock].fd < 0 && st->op != OP_SOCKET) {
@@ -1201,28 +1171,20 @@ static int progress_pending(run *r, size_t actor, double now)
 		ready = poll(&pf, 1, 0) == 1;
 	}
 	outcome o;
-	if (ready) {
+	if (ready)
 		attempt(r, st, p, &o);
-		if (!o.would_block) {
-			size_t stp = p->step;
-			if (complete(r, stp, &o, p->t0, true, p->fd))
-				try_call(r, stp);
-			return (int)(r->nev - before);
-		}
-	}
-	if (p->deadline >= 0 && now >= p->deadline) {
+	if (!ready || o.would_block) {
+		if (p->deadline < 0 || now < p->deadline)
+			return 0;
+		/* the time ran out: poll() returns 0, a call -1 EAGAIN */
 		memset(&o, 0, sizeof o);
-		if (st->op == OP_POLL) {
-			o.ret = 0;
-		} else {
-			o.ret = -1;
-			o.err = EAGAIN;
-			o.timed_out = r->socks[st->sock].timeout_ms > 0;
-		}
-		size_t stp = p->step;
-		if (complete(r, stp, &o, p->t0, true, p->fd))
-			try_call(r, stp);
+		o.ret = st->op == OP_POLL ? 0 : -1;
+		o.err = st->op == OP_POLL ? 0 : EAGAIN;
+		o.timed_out = st->op != OP_POLL && r->socks[st->sock].timeout_ms > 0;
 	}
+	size_t stp = p->step;
+	if (complete(r, stp, &o, p->t0, true, p->fd))
+		try_call(r, stp);
 	return (int)(r->nev - before);
 }
 
@@ -1230,7 +1192,7 @@ static void finish_wait(run *r, bool ok, const char *expected, const char *obser
 {
 	const script_step *st = &r->s->steps[r->wait_step];
 	run_event *ev = new_event(r, st->op == OP_EXPECT ? EV_EXPECT : EV_WAIT, (int)r->wait_step);
-	ev->ms = now_ms() - r->wait_t0;
+	ev->ms = run_clock_ms() - r->wait_t0;
 	if (st->op == OP_WAIT_TIME) {
 		ev->c = xasprintf("wait %ld ms", st->num);
 	} else {
@@ -1272,7 +1234,7 @@ int run_progress(run *r)
 {
 	if (r->stopped)
 		return 0;
-	double now = now_ms();
+	double now = run_clock_ms();
 	int n = 0;
 	for (size_t a = 0; a < r->s->nactors; a++)
 		n += progress_pending(r, a, now);
@@ -1317,7 +1279,7 @@ int run_step(run *r)
 	case OP_EXPECT:
 		r->waiting = true;
 		r->wait_step = idx;
-		r->wait_t0 = now_ms();
+		r->wait_t0 = run_clock_ms();
 		r->wait_deadline = r->wait_t0 + (st->op == OP_WAIT_TIME ? (double)st->num :
 						 st->op == OP_EXPECT ? EXPECT_GRACE_MS : WAIT_STATE_MS);
 		progress_wait(r, r->wait_t0);
@@ -1343,7 +1305,7 @@ int run_step(run *r)
 size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms)
 {
 	size_t n = 0;
-	double now = now_ms(), soonest = -1;
+	double now = run_clock_ms(), soonest = -1;
 	for (size_t a = 0; a < r->s->nactors; a++) {
 		const pending *p = &r->pend[a];
 		if (!p->active)

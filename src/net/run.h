@@ -97,6 +97,9 @@ int run_failures(const run *r);
 const run_event *run_last(const run *r);
 const script *run_script(const run *r);
 
+/* The monotonic clock events are timed with, in milliseconds. */
+double run_clock_ms(void);
+
 /* "127.0.0.1:40123" or "[::1]:40123". */
 void run_format_addr(const struct sockaddr_storage *a, char *buf, size_t len);
 

@@ -23,7 +23,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define PANEL_COLS 31
 #define PANEL_MIN_SCREEN 72
@@ -31,13 +30,6 @@
 
 static const int auto_delays[] = { 3000, 1500, 800, 400, 150 };
 #define AUTO_DEFAULT 2
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static const script *cur_script(const app *a)
 {
@@ -116,17 +108,14 @@ static void tl_event(const app *a, tl *t, const run_event *ev, bool latest)
 	attr_t ok = ui_attr(a, ATTR_ANSWER) & ~A_STANDOUT, bad = a->color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD;
 	switch (ev->kind) {
 	case EV_SCENE: {
-		const char *name = s->scenes[ev->scene].name;
-		const char *narr = cur_block(a) ? lesson_block_narration(cur_block(a), name) : NULL;
-		char *line = xasprintf("%s %zu/%zu %s", ui_glyph(a, "──", "--"), (size_t)ev->scene + 1,
-				       s->nscenes, ui_glyph(a, "────────────────────────────────────────────────────────────────────────────────────────────────",
-							    "------------------------------------------------------------------------------------------------"));
-		(void)narr;
-		int w = t->width;
-		size_t fit = text_fit(line, strlen(line), w, &w);
-		line[fit] = 0;
+		/* a rule across the timeline, "── 2/7 ─────" (drawing clips it to the width) */
+		const char *rule = ui_glyph(a, "─", "-");
+		strbuf sb = { 0 };
+		strbuf_addf(&sb, "%s%s %zu/%zu ", rule, rule, (size_t)ev->scene + 1, s->nscenes);
+		for (int i = 0; i < t->width; i++)
+			strbuf_adds(&sb, rule);
 		grow_array((void **)&t->rows, &t->cap, t->n, sizeof *t->rows);
-		t->rows[t->n++] = (tl_row){ 0, t->width, A_DIM, line, -1 };
+		t->rows[t->n++] = (tl_row){ 0, t->width, A_DIM, strbuf_take(&sb), -1 };
 		break;
 	}
 	case EV_CALL:
@@ -348,7 +337,7 @@ static void demo_draw(app *a)
 	const char *title = b ? lesson_block_narration(b, "title") : s->id;
 	char *left = xasprintf("%s %s", _("Demo:"), title);
 	size_t next = run_next_step(a->run);
-	char *right = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), a->speed + 1, next, s->nsteps)
+	char *right = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), AUTO_DEFAULT + a->speed + 1, next, s->nsteps)
 				   : xasprintf(_("step %zu/%zu"), next, s->nsteps);
 	ui_draw_bar(0, left, right);
 	free(left);
@@ -491,8 +480,6 @@ void ui_open_demo(app *a, size_t d)
 	a->run = run_new(catalog_demo(a->cat, d));
 	a->scr = &ui_demo_screen;
 	a->auto_mode = false;
-	if (a->speed == 0 && !a->auto_due)
-		a->speed = AUTO_DEFAULT;
 	a->tl_top = 0;
 	a->tl_follow = true;
 	a->demo_done_noted = false;
@@ -515,17 +502,17 @@ static int demo_key(app *a, key_action act, int key)
 		step(a);
 		break;
 	case ACT_AUTO:
+		if (!a->auto_mode && run_finished(a->run))
+			ui_open_demo(a, a->demo);	/* auto mode on a finished demo: again */
 		a->auto_mode = !a->auto_mode;
-		a->auto_due = now_ms();
-		if (a->auto_mode && run_finished(a->run))
-			ui_open_demo(a, a->demo), a->auto_mode = true, a->auto_due = now_ms();
+		a->auto_due = run_clock_ms();
 		break;
 	case ACT_FASTER:
-		if (a->speed + 1 < (int)ARRAY_SIZE(auto_delays))
+		if (AUTO_DEFAULT + a->speed + 1 < (int)ARRAY_SIZE(auto_delays))
 			a->speed++;
 		break;
 	case ACT_SLOWER:
-		if (a->speed > 0)
+		if (AUTO_DEFAULT + a->speed > 0)
 			a->speed--;
 		break;
 	case ACT_RESTART:
@@ -575,7 +562,7 @@ static size_t demo_pollfds(app *a, struct pollfd *fds, size_t max, int *timeout_
 {
 	size_t n = run_pollfds(a->run, fds, max, timeout_ms);
 	if (a->auto_mode) {
-		double due = a->auto_due - now_ms();
+		double due = a->auto_due - run_clock_ms();
 		int t = due <= 0 ? 0 : (int)due + 1;
 		if (*timeout_ms < 0 || t < *timeout_ms)
 			*timeout_ms = t;
@@ -587,10 +574,10 @@ static bool demo_wake(app *a)
 {
 	size_t before = run_nevents(a->run);
 	run_progress(a->run);
-	if (a->auto_mode && now_ms() >= a->auto_due) {
+	if (a->auto_mode && run_clock_ms() >= a->auto_due) {
 		int r = run_step(a->run);
 		a->tl_follow = true;
-		a->auto_due = now_ms() + (r == 0 ? 50 : auto_delays[a->speed]);
+		a->auto_due = run_clock_ms() + (r == 0 ? 50 : auto_delays[AUTO_DEFAULT + a->speed]);
 		if (r < 0 && run_finished(a->run))
 			a->auto_mode = false;
 	}

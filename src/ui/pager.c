@@ -81,6 +81,26 @@ static void go_page(app *a, size_t page)
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }
 
+/* The page's demo the reader means: the first one from the top of the screen down, else
+ * the page's first; NULL when the page has none. */
+static const lesson_block *page_demo(const app *a)
+{
+	const lesson *l = cur_lesson(a);
+	size_t n = lesson_nblocks(l, a->page);
+	int from = layout_block_of(a->lay, a->top);
+	const lesson_block *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const lesson_block *b = lesson_block_at(l, a->page, i);
+		if (b->kind != BLOCK_DEMO)
+			continue;
+		if (from < 0 || i >= (size_t)from)
+			return b;
+		if (!first)
+			first = b;
+	}
+	return first;
+}
+
 static void pager_draw(app *a)
 {
 	const lesson *l = cur_lesson(a);
@@ -120,10 +140,7 @@ static void pager_draw(app *a)
 	static const key_action demo_hints[] = {
 		ACT_DEMO, ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE
 	};
-	bool has_demo = false;
-	for (size_t i = 0; i < lesson_nblocks(l, a->page); i++)
-		has_demo |= lesson_block_at(l, a->page, i)->kind == BLOCK_DEMO;
-	if (has_demo) {
+	if (page_demo(a)) {
 		ui_draw_status(a, demo_hints, ARRAY_SIZE(demo_hints), pos);
 		return;
 	}
@@ -189,19 +206,11 @@ static int pager_key(app *a, key_action act, int key)
 		relayout_keep_place(a);
 		break;
 	case ACT_DEMO: {
-		/* the demo nearest below the top of the screen, else the page's first */
-		int from = layout_block_of(a->lay, a->top);
-		const lesson_block *found = NULL;
-		for (int pass = 0; pass < 2 && !found; pass++)
-			for (size_t i = pass ? 0 : (size_t)(from < 0 ? 0 : from);
-			     i < lesson_nblocks(l, a->page) && !found; i++)
-				if (lesson_block_at(l, a->page, i)->kind == BLOCK_DEMO)
-					found = lesson_block_at(l, a->page, i);
-		if (!found) {
+		const lesson_block *d = page_demo(a);
+		if (d)
+			ui_open_demo(a, (size_t)catalog_find_demo(a->cat, d->id));
+		else
 			ui_set_message(a, _("There is no live demo on this page."));
-			break;
-		}
-		ui_open_demo(a, (size_t)catalog_find_demo(a->cat, found->id));
 		break;
 	}
 	case ACT_BACK:

@@ -67,7 +67,7 @@ struct app {
 	size_t demo;		/* catalog demo index */
 	run *run;
 	bool auto_mode;
-	int speed;		/* index into the auto-mode delays */
+	int speed;		/* auto mode: steps faster (+) or slower (-) than the default */
 	double auto_due;	/* when auto mode makes the next step (monotonic ms) */
 	int code_mode;		/* 0: C and Python, 1: C only, 2: Python only */
 	size_t tl_top;		/* first timeline row shown */
