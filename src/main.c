@@ -52,6 +52,10 @@ static void usage(FILE *out)
 		"      --demo=ID           run this live demo (with --plain: print its events)\n"
 		"      --list-demos        list the demos: id, lesson id, title (tab-separated)\n"
 		"      --self-check        run every demo headless and verify every expected result\n"
+		"      --lab               run demos in the packet lab: private namespaces, every\n"
+		"                          packet shown, and a wire that can hold or drop them\n"
+		"      --lab-check         say what the packet lab can do on this machine; exit 0\n"
+		"                          only when all of it works\n"
 		"  -v, --verbose           with --self-check: print every event\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show version information and exit\n"), out);
@@ -87,7 +91,18 @@ static int check_lessons(const char *dir)
 	return rc;
 }
 
-enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK };
+enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
+       OPT_LAB, OPT_LAB_CHECK };
+
+/* --lab-check: what the lab can do here. */
+static int lab_check(void)
+{
+	lab_status st;
+	lab *l = lab_open(&st);
+	demo_lab_report(stdout, &st);
+	lab_close(l);
+	return st.mode == LAB_FULL ? 0 : 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -104,6 +119,8 @@ int main(int argc, char **argv)
 		{ "demo", required_argument, NULL, OPT_DEMO },
 		{ "list-demos", no_argument, NULL, OPT_LIST_DEMOS },
 		{ "self-check", no_argument, NULL, OPT_SELF_CHECK },
+		{ "lab", no_argument, NULL, OPT_LAB },
+		{ "lab-check", no_argument, NULL, OPT_LAB_CHECK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -111,7 +128,8 @@ int main(int argc, char **argv)
 	};
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
-	bool verbose = false, want_help = false, want_version = false;
+	bool verbose = false, want_help = false, want_version = false, use_lab = false;
+	bool want_lab_check = false;
 	int lang = i18n_choose_from_env();
 	i18n_set_lang((lang_id)lang);
 
@@ -127,6 +145,8 @@ int main(int argc, char **argv)
 		case OPT_DEMO: demo_arg = optarg; break;
 		case OPT_LIST_DEMOS: list_demos = true; break;
 		case OPT_SELF_CHECK: self_check = true; break;
+		case OPT_LAB: use_lab = true; break;
+		case OPT_LAB_CHECK: want_lab_check = true; break;
 		case 'v': verbose = true; break;
 		case 'h': want_help = true; break;
 		case 'V': want_version = true; break;
@@ -152,6 +172,8 @@ int main(int argc, char **argv)
 		version();
 		return 0;
 	}
+	if (want_lab_check)
+		return lab_check();
 	if (check && optind < argc)
 		dir = argv[optind++];
 	if (optind < argc) {
@@ -194,16 +216,18 @@ int main(int argc, char **argv)
 	} else if (list_demos || self_check || demo_arg) {
 		int rc = 0;
 		int d = demo_arg ? catalog_find_demo(cat, demo_arg) : -1;
+		lab *lb = use_lab && (self_check || d >= 0) ? demo_lab_open(stderr, false) : NULL;
 		if (list_demos) {
 			demo_print_list(stdout, cat, (lang_id)lang);
 		} else if (self_check) {
-			rc = demo_self_check(stdout, cat, (lang_id)lang, verbose);
+			rc = demo_self_check(stdout, cat, (lang_id)lang, verbose, lb);
 		} else if (d < 0) {
 			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
 			rc = 1;
 		} else {
-			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang) ? 1 : 0;
+			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang, lb) ? 1 : 0;
 		}
+		lab_close(lb);
 		catalog_free(cat);
 		return rc;
 	}
@@ -231,7 +255,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
 		rc = 1;
 	} else if (!plain && !list) {
-		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo);
+		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo, use_lab);
 		if (rc == -1) {
 			fprintf(stderr, _("socktutor: the terminal type '%s' is unknown to this system, so the full-screen interface cannot start; showing the lessons as plain text.\n"), term);
 			plain = true;

@@ -47,7 +47,16 @@ typedef enum key_action {
 	ACT_FASTER,
 	ACT_SLOWER,
 	ACT_RESTART,
-	ACT_CODE		/* demo: C or Python */
+	ACT_CODE,		/* demo: C or Python */
+	ACT_LAB,		/* demo: the packet lab on or off */
+	ACT_PANEL,		/* demo: the panel shows states or packets */
+	ACT_WIRE_HOLD,		/* the wire: hold packets or pass them */
+	ACT_WIRE_DELIVER,
+	ACT_WIRE_DROP,
+	ACT_WIRE_DUP,
+	ACT_WIRE_SWAP,
+	ACT_WIRE_DELAY,
+	ACT_WIRE_SLOW		/* the wire: deliver after a delay (cycles) */
 } key_action;
 
 /* Screens a binding applies to. */

@@ -138,7 +138,7 @@ static bool lex_line(lexer *lx)
 		} else if (c == '-' && lx->p + 1 < lx->end && lx->p[1] == '>') {
 			t.kind = T_ARROW;
 			lx->p += 2;
-		} else if (strchr("(),=:", c)) {
+		} else if (strchr("(),=:+", c)) {
 			t.kind = T_PUNCT;
 			t.text = xstrndup(lx->p, 1);
 			lx->p++;
@@ -804,11 +804,23 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 		     s->socks[st->sock].full);
 }
 
-/* wait 200ms | wait actor.sock STATE ; expect ITEM {, ITEM} */
+static bool parse_packet_item(sparser *sp, script_step *st, size_t *cap);
+
+/* wait 200ms | wait actor.sock STATE ; expect ITEM {, ITEM} ; expect packets PACKET... */
 static void parse_wait_expect(sparser *sp, script_step *st, bool wait)
 {
 	size_t cap = 0;
 	st->actor = -1;
+	if (!wait && is_ident(peek(sp), "packets")) {
+		next(sp);
+		st->op = OP_EXPECT_PACKETS;
+		sp->s->needs_lab = true;
+		do {
+			if (!parse_packet_item(sp, st, &cap))
+				return;
+		} while (peek(sp)->kind != T_END);
+		return;
+	}
 	if (wait && peek(sp)->kind == T_NUM) {
 		st->op = OP_WAIT_TIME;
 		if (!parse_duration(sp, &st->num))
@@ -822,6 +834,91 @@ static void parse_wait_expect(sparser *sp, script_step *st, bool wait)
 	}
 	if (peek(sp)->kind != T_END)
 		serr(sp, peek(sp)->start, _("unexpected text here"));
+}
+
+/* wire hold | wire pass [DURATION] | wire deliver | wire drop | wire duplicate | wire swap |
+ * wire delay DURATION */
+static void parse_wire(sparser *sp, script_step *st)
+{
+	static const char *const ops[] = { "hold", "pass", "deliver", "drop", "duplicate", "swap",
+					   "delay" };
+	st->op = OP_WIRE;
+	st->actor = -1;
+	sp->s->needs_lab = true;
+	tok *t = next(sp);
+	size_t i = 0;
+	while (i < ARRAY_SIZE(ops) && !is_ident(t, ops[i]))
+		i++;
+	if (i == ARRAY_SIZE(ops)) {
+		serr(sp, t->start, _("expected what the wire does: hold, pass, deliver, drop, duplicate, swap or delay"));
+		return;
+	}
+	st->wire = (script_wire)i;
+	if (st->wire == SW_DELAY || (st->wire == SW_PASS && peek(sp)->kind == T_NUM))
+		if (!parse_duration(sp, &st->num))
+			return;
+	if (peek(sp)->kind != T_END)
+		serr(sp, peek(sp)->start, _("unexpected text here"));
+}
+
+static const struct {
+	const char *name;
+	unsigned flag;
+} tcp_flags[] = { { "SYN", 2 }, { "FIN", 1 }, { "RST", 4 }, { "PSH", 8 }, { "ACK", 16 } };
+
+static const char *const fate_names[] = { "", "dropped", "duplicated", "reordered", "delayed" };
+
+const char *script_packet_text(const script_packet *p)
+{
+	static char buf[64];
+	size_t n = 0;
+	buf[0] = '\0';
+	if (p->proto == 17 || p->proto == 1)
+		n = (size_t)snprintf(buf, sizeof buf, "%s", p->proto == 17 ? "UDP" : "ICMP");
+	for (size_t i = 0; p->proto == 6 && i < ARRAY_SIZE(tcp_flags); i++)
+		if (p->flags & tcp_flags[i].flag)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "+" : "",
+					      tcp_flags[i].name);
+	if (p->fate != SF_ARRIVED)
+		snprintf(buf + n, sizeof buf - n, ":%s", fate_names[p->fate]);
+	return buf;
+}
+
+/* PACKET := (UDP | ICMP | FLAG {+ FLAG}) [:FATE] */
+static bool parse_packet_item(sparser *sp, script_step *st, size_t *cap)
+{
+	script_packet pk = { .proto = 6 };
+	tok *t = next(sp);
+	for (;;) {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(tcp_flags) && !is_ident(t, tcp_flags[i].name))
+			i++;
+		if (i < ARRAY_SIZE(tcp_flags) && !(pk.flags & tcp_flags[i].flag) && pk.proto == 6) {
+			pk.flags |= tcp_flags[i].flag;
+		} else if (!pk.flags && pk.proto == 6 && (is_ident(t, "UDP") || is_ident(t, "ICMP"))) {
+			pk.proto = t->text[0] == 'U' ? 17 : 1;
+		} else {
+			serr(sp, t->start, _("expected a packet: TCP flags joined by + (SYN+ACK), UDP or ICMP, then optionally :dropped, :duplicated, :reordered or :delayed"));
+			return false;
+		}
+		if (pk.proto != 6 || !accept_punct(sp, '+'))
+			break;
+		t = next(sp);
+	}
+	if (accept_punct(sp, ':')) {
+		t = next(sp);
+		size_t f = 1;
+		while (f < ARRAY_SIZE(fate_names) && !is_ident(t, fate_names[f]))
+			f++;
+		if (f == ARRAY_SIZE(fate_names)) {
+			serr(sp, t->start, _("expected dropped, duplicated, reordered or delayed"));
+			return false;
+		}
+		pk.fate = (script_fate)f;
+	}
+	grow_array((void **)&st->packets, cap, st->npackets, sizeof *st->packets);
+	st->packets[st->npackets++] = pk;
+	return true;
 }
 
 static void add_actor(sparser *sp, const tok *t)
@@ -898,6 +995,8 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 	}
 	if (is_ident(t, "wait") || is_ident(t, "expect")) {
 		parse_wait_expect(sp, &st, t->text[0] == 'w');
+	} else if (is_ident(t, "wire") && !is_punct(peek(sp), ':')) {
+		parse_wire(sp, &st);
 	} else if (t->kind == T_IDENT && is_punct(peek(sp), ':')) {
 		int a = find_actor(s, t->text, strlen(t->text));
 		if (a < 0 && !sp->actors_declared && !strchr(t->text, '.')) {
@@ -910,7 +1009,7 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		if (a >= 0)
 			parse_call_line(sp, &st, a);
 	} else {
-		serr(sp, t->start, _("expected 'ACTOR: call', 'wait', 'expect', 'scene' or 'actors'"));
+		serr(sp, t->start, _("expected 'ACTOR: call', 'wait', 'expect', 'wire', 'scene' or 'actors'"));
 	}
 	st.scene = (int)s->nscenes - 1;
 	if (!sp->failed) {
@@ -921,6 +1020,7 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		free(st.polls);
 		free(st.exp_data);
 		free(st.states);
+		free(st.packets);
 	}
 	lex_free(&lx);
 }
@@ -1011,6 +1111,7 @@ void script_free(script *s)
 		free(s->steps[i].polls);
 		free(s->steps[i].exp_data);
 		free(s->steps[i].states);
+		free(s->steps[i].packets);
 	}
 	free(s->actors);
 	free(s->socks);

@@ -32,8 +32,37 @@ typedef enum script_op {
 	OP_POLL,
 	OP_WAIT_TIME,		/* wait 200ms */
 	OP_WAIT_STATE,		/* wait client.s TIME_WAIT */
-	OP_EXPECT		/* expect client.s SYN_SENT, server.l LISTEN */
+	OP_EXPECT,		/* expect client.s SYN_SENT, server.l LISTEN */
+	OP_WIRE,		/* wire drop: the packet lab's wire (wire_op, num = ms) */
+	OP_EXPECT_PACKETS	/* expect packets SYN:dropped SYN SYN+ACK ACK */
 } script_op;
+
+/* What a 'wire' step does to the packet lab's wire. */
+typedef enum script_wire {
+	SW_HOLD,		/* hold every packet until 'wire deliver' */
+	SW_PASS,		/* deliver every packet (after num ms) */
+	SW_DELIVER,		/* deliver the first held packet */
+	SW_DROP,		/* the next packet is dropped */
+	SW_DUPLICATE,		/* ... delivered twice */
+	SW_SWAP,		/* the next two are delivered in the opposite order */
+	SW_DELAY		/* the next packet is delayed num ms */
+} script_wire;
+
+/* What became of a packet an 'expect packets' item names. */
+typedef enum script_fate {
+	SF_ARRIVED,		/* reached the other side, however (no suffix) */
+	SF_DROPPED,		/* :dropped */
+	SF_DUPLICATED,		/* :duplicated */
+	SF_REORDERED,		/* :reordered */
+	SF_DELAYED		/* :delayed */
+} script_fate;
+
+/* One packet of an 'expect packets' step. */
+typedef struct script_packet {
+	int proto;		/* 6 TCP, 17 UDP, 1 ICMP */
+	unsigned flags;		/* TCP: FIN 1, SYN 2, RST 4, PSH 8, ACK 16 */
+	script_fate fate;
+} script_packet;
 
 /* The options a script may set or read. */
 typedef enum script_opt {
@@ -102,6 +131,9 @@ typedef struct script_step {
 	size_t exp_datalen;
 	script_state *states;	/* expect and wait */
 	size_t nstates;
+	script_wire wire;	/* wire */
+	script_packet *packets;	/* expect packets */
+	size_t npackets;
 } script_step;
 
 typedef struct script_sock {
@@ -128,6 +160,8 @@ typedef struct script {
 	size_t nscenes;
 	script_step *steps;
 	size_t nsteps;
+	bool needs_lab;		/* it has wire or 'expect packets' steps: only the packet
+				 * lab's wire can run it */
 } script;
 
 /* Parses a script held in memory; id names the demo. Returns NULL and adds diagnostics to
@@ -144,6 +178,9 @@ int script_find_scene(const script *s, const char *name);
 /* The option's C name ("SO_REUSEADDR"), level ("SOL_SOCKET"/"IPPROTO_TCP"). */
 const char *script_opt_name(script_opt o);
 const char *script_opt_level(script_opt o);
+
+/* A packet item as a script writes it: "SYN+ACK", "UDP:dropped". Static buffer. */
+const char *script_packet_text(const script_packet *p);
 
 /* The states an expectation may name, for documentation and tests. */
 bool script_state_known(const char *name);

@@ -41,6 +41,79 @@ char *demo_states_line(const run_event *ev)
 	return strbuf_take(&sb);
 }
 
+const char *demo_fate_text(lab_fate f)
+{
+	switch (f) {
+	case FATE_DROPPED: return _("dropped");
+	case FATE_DUPLICATED: return _("delivered twice");
+	case FATE_REORDERED: return _("overtaken: delivered after the next packet");
+	case FATE_DELAYED: return _("delayed");
+	default: return NULL;
+	}
+}
+
+char *demo_side_name(const run *r, int side)
+{
+	const script *s = run_script(r);
+	strbuf sb = { 0 };
+	for (size_t a = 0; a < s->nactors; a++) {
+		if (run_actor_side(r, (int)a) != side)
+			continue;
+		if (sb.len)
+			strbuf_addc(&sb, '/');
+		strbuf_adds(&sb, s->actors[a]);
+	}
+	return strbuf_take(&sb);
+}
+
+const char *demo_wire_text(const run_event *ev)
+{
+	const char *op = ev->c + 5;	/* after "wire " */
+	if (strncmp(op, "hold", 4) == 0)
+		return _("the wire holds every packet until it is delivered by hand");
+	if (strncmp(op, "pass", 4) == 0)
+		return ev->ms ? _("the wire delivers every packet after a delay") :
+			_("the wire delivers every packet at once");
+	if (strncmp(op, "deliver", 7) == 0)
+		return _("deliver the first held packet");
+	if (strncmp(op, "drop", 4) == 0)
+		return _("the next packet will be dropped");
+	if (strncmp(op, "duplicate", 9) == 0)
+		return _("the next packet will be delivered twice");
+	if (strncmp(op, "swap", 4) == 0)
+		return _("the next two packets will be delivered in the opposite order");
+	return _("the next packet will be delayed");
+}
+
+char *demo_packet_short(const run_event *ev)
+{
+	const pkt *p = ev->pkt;
+	if (!p)
+		return xstrdup(ev->c ? ev->c : "?");
+	strbuf sb = { 0 };
+	if (p->proto == PKT_TCP) {
+		char f[PKT_FLAGS_LEN];
+		pkt_flags(p->flags, f, sizeof f);
+		strbuf_addf(&sb, "%s seq=%u", f, ev->rel.rel_seq);
+		if (p->flags & PKT_ACK)
+			strbuf_addf(&sb, " ack=%u", ev->rel.has_ack ? ev->rel.rel_ack : p->ack);
+		strbuf_addf(&sb, " len=%zu win=%lu", p->payload_len, ev->rel.window);
+		if (p->payload_len) {
+			char *t = pkt_preview_text(p, 16);
+			strbuf_addf(&sb, " \"%s%s\"", t, p->payload_len > 16 ? "..." : "");
+			free(t);
+		}
+	} else if (p->proto == PKT_UDP) {
+		char *t = pkt_preview_text(p, 16);
+		strbuf_addf(&sb, "UDP len=%zu \"%s%s\"", p->payload_len, t, p->payload_len > 16 ? "..." : "");
+		free(t);
+	} else {
+		const char *icmp = ev->c ? strstr(ev->c, "ICMP") : NULL;
+		strbuf_adds(&sb, icmp ? icmp : ev->c ? ev->c : "?");
+	}
+	return strbuf_take(&sb);
+}
+
 static const char *actor_name(const run *r, int actor)
 {
 	return actor >= 0 ? run_script(r)->actors[actor] : "";
@@ -99,6 +172,28 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 	case EV_ERROR:
 		fprintf(out, "%s %s: %s\n", _("STOPPED:"), s->file, ev->observed);
 		break;
+	case EV_WIRE:
+		fprintf(out, "%-8s %s  (%s)\n", "", ev->c, demo_wire_text(ev));
+		break;
+	case EV_PACKET: {
+		char *from = ev->from >= 0 ? demo_side_name(r, ev->from) : NULL;
+		char *to = ev->from >= 0 ? demo_side_name(r, !ev->from) : NULL;
+		fprintf(out, "%-8s ", _("packet"));
+		if (from)
+			fprintf(out, "%s -> %s  ", from, to);
+		fprintf(out, "%s\n", ev->c);
+		const char *fate = demo_fate_text(ev->fate);
+		if (fate || ev->retrans) {
+			fprintf(out, "         (");
+			if (ev->retrans)
+				fprintf(out, _("retransmission, %.1f s after the first"),
+					ev->retrans_ms / 1000.0);
+			fprintf(out, "%s%s)\n", fate && ev->retrans ? "; " : "", fate ? fate : "");
+		}
+		free(from);
+		free(to);
+		break;
+	}
 	}
 }
 
@@ -120,14 +215,18 @@ static void print_cb(const run_event *ev, void *arg)
 	p->last_states = st;
 }
 
-int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang)
+int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l)
 {
 	const script *s = catalog_demo(c, i);
 	const lesson_block *b = catalog_demo_block(c, lang, i);
-	const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
+	const lesson *les = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
 	fprintf(out, "== %s: %s (%s %s)\n", s->id, lesson_block_narration(b, "title"), _("lesson"),
-		lesson_id(l));
-	run *r = run_new(s);
+		lesson_id(les));
+	if (s->needs_lab && (!l || lab_get_mode(l) != LAB_FULL)) {
+		fprintf(out, "== %s: %s\n", s->id, _("this demo needs the packet lab's wire (see socktutor --lab-check)"));
+		return 1;
+	}
+	run *r = run_new_lab(s, l);
 	printer p = { out, r, b, NULL };
 	run_all(r, print_cb, &p);
 	int fails = run_failures(r);
@@ -176,14 +275,19 @@ static void check_cb(const run_event *ev, void *arg)
 		demo_print_event(k->out, k->r, k->narration, ev);
 }
 
-int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose)
+int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb)
 {
 	int failed = 0;
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const script *s = catalog_demo(c, i);
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
+		if (s->needs_lab && (!lb || lab_get_mode(lb) != LAB_FULL)) {
+			fprintf(out, "skip %-12s %s %-12s %s\n", s->id, _("lesson"), lesson_id(l),
+				_("needs the packet lab's wire (see socktutor --lab-check)"));
+			continue;
+		}
 		double w0 = run_clock_ms(), c0 = cpu_ms();
-		run *r = run_new(s);
+		run *r = run_new_lab(s, lb);
 		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0 };
 		run_all(r, check_cb, &k);
 		int fails = run_failures(r);
@@ -197,4 +301,34 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose)
 	if (catalog_ndemos(c) == 0)
 		fprintf(out, "%s\n", _("no demos"));
 	return failed ? 1 : 0;
+}
+
+lab *demo_lab_open(FILE *out, bool quiet)
+{
+	lab_status st;
+	lab *l = lab_open(&st);
+	if (st.mode == LAB_FULL || quiet)
+		return l;
+	demo_lab_report(out, &st);
+	return l;
+}
+
+void demo_lab_report(FILE *out, const lab_status *st)
+{
+	if (st->mode == LAB_FULL) {
+		fprintf(out, "%s\n", _("Packet lab: complete. Private namespaces and the wire between them work; every packet can be held, dropped, duplicated, reordered or delayed."));
+		if (!st->ipv6)
+			fprintf(out, "%s\n", _("(IPv6 is not available on the wire; IPv4 demos are not affected.)"));
+		return;
+	}
+	if (st->problem != LAB_OK) {
+		fprintf(out, "%s: %s.\n", _(lab_problem_what(st->problem)), strerror(st->err));
+		const char *fix = lab_problem_fix(st->problem);
+		if (*fix)
+			fprintf(out, "%s\n", _(fix));
+	}
+	if (st->mode == LAB_CAPTURE)
+		fprintf(out, "%s\n", _("Packet lab: capture only. Demos run in a private namespace and every packet is shown, but the wire cannot hold, drop or reorder them."));
+	else
+		fprintf(out, "%s\n", _("Packet lab: not available. The live demos still run on the loopback interface, without packets."));
 }

@@ -18,15 +18,34 @@ char *demo_states_line(const run_event *ev);
 void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 		      const run_event *ev);
 
-/* Runs demo i and prints it. Returns the number of failed expectations. */
-int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang);
+/* Runs demo i (inside the packet lab l when not NULL) and prints it, packets interleaved
+ * with calls and states. Returns the number of failed expectations; a demo that needs the
+ * wire and has none counts as one. */
+int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l);
 
 /* One demo a line: id, a tab, the lesson id, a tab, the demo's title. */
 void demo_print_list(FILE *out, const catalog *c, lang_id lang);
 
-/* Runs every demo headless and checks every expectation; prints one line per demo and
+/* Runs every demo headless (inside the lab l when not NULL; demos that need the wire are
+ * skipped without one) and checks every expectation; prints one line per demo and
  * each failure with file, line, expected and observed. Returns 0 when all pass. */
-int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose);
+int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *l);
+
+/* Opens the best packet lab there is; unless quiet or complete, says on out what is missing
+ * and what an administrator could change. NULL when no lab works. */
+lab *demo_lab_open(FILE *out, bool quiet);
+/* What a lab_open() status means, in the current language, a few lines. */
+void demo_lab_report(FILE *out, const lab_status *st);
+
+/* The translated word for what the wire did to a packet, NULL when it simply passed. */
+const char *demo_fate_text(lab_fate f);
+/* The actors on a lab side: "client" or "client/second". The caller frees it. */
+char *demo_side_name(const run *r, int side);
+/* A packet in a few words, for narrow places: "SYN,ACK seq=0 ack=1 len=0 win=65483",
+ * "UDP len=5 \"hello\"". Language-neutral; the caller frees it. */
+char *demo_packet_short(const run_event *ev);
+/* What an EV_WIRE event does, translated. */
+const char *demo_wire_text(const run_event *ev);
 
 /* The translated one-line explanation of an errno. */
 const char *demo_errno_explain(int err);

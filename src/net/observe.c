@@ -278,6 +278,12 @@ static int cmp_entry(const void *a, const void *b)
 int observe_snapshot(int protocol, const uint16_t *ports, size_t nports,
 		     observe_entry **out, size_t *count)
 {
+	return observe_snapshot_in(-1, protocol, ports, nports, out, count);
+}
+
+int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t nports,
+			observe_entry **out, size_t *count)
+{
 	*out = NULL;
 	*count = 0;
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) {
@@ -295,7 +301,7 @@ int observe_snapshot(int protocol, const uint16_t *ports, size_t nports,
 	if (ports && nonzero <= MAX_BYTECODE_PORTS)
 		bclen = build_bytecode(ports, nports, &bc);
 
-	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	int nl = diag >= 0 ? diag : socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl < 0) {
 		free(bc);
 		return -1;
@@ -306,7 +312,8 @@ int observe_snapshot(int protocol, const uint16_t *ports, size_t nports,
 	if (rc == 0)
 		rc = dump_family(nl, 2, AF_INET6, protocol, bc, bclen, ports, nports, buf, &l);
 	int saved = errno;
-	close(nl);
+	if (nl != diag)
+		close(nl);
 	free(buf);
 	free(bc);
 	if (rc < 0) {

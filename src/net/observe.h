@@ -86,6 +86,12 @@ int observe_fd_state(int fd, tcp_state *st);
 int observe_snapshot(int protocol, const uint16_t *ports, size_t nports,
 		     observe_entry **out, size_t *count);
 
+/* The same through diag, a NETLINK_SOCK_DIAG socket the caller holds: it lists the sockets
+ * of the network namespace diag was created in (the packet lab's namespaces). With diag -1,
+ * as observe_snapshot(). */
+int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t nports,
+			observe_entry **out, size_t *count);
+
 void observe_free(observe_entry *entries);
 
 /* The port of an AF_INET or AF_INET6 address in host byte order; 0 for anything else. */

@@ -28,6 +28,12 @@
 #define STATE_POLL_MS 20
 /* The most repetitions of an 'until' step. */
 #define UNTIL_LIMIT 100000
+/* How long an 'expect packets' step waits for its packets. */
+#define PACKETS_GRACE_MS 3000.0
+/* After the script, how long the wire must stay quiet before a headless run ends; and the
+ * most it waits for that. */
+#define WIRE_SETTLE_MS 300.0
+#define WIRE_SETTLE_MAX_MS 5000.0
 
 typedef struct rsock {
 	int fd;			/* -1 when not open */
@@ -51,8 +57,24 @@ typedef struct pending {
 	int fd;
 } pending;
 
+/* Per TCP connection and direction: how far the sequence space has gone. */
+typedef struct seqmark {
+	int conn;
+	bool from_initiator;
+	uint32_t end;
+	double t;		/* when the segment that reached end was first seen */
+} seqmark;
+
 struct run {
 	const script *s;
+	lab *lab;
+	pkt_flows *flows;
+	seqmark *marks;
+	size_t nmarks, markcap;
+	size_t pkt_cursor;	/* events before this were matched by 'expect packets' */
+	double t_start;
+	double wire_t;		/* the last packet */
+	double t_last_step;
 	rsock *socks;
 	pending *pend;		/* one per actor */
 	size_t next;
@@ -233,6 +255,8 @@ static run_event *new_event(run *r, run_ev_kind kind, int step)
 	e->step = step;
 	e->scene = step >= 0 ? r->s->steps[step].scene : r->scene;
 	e->actor = step >= 0 ? r->s->steps[step].actor : -1;
+	e->at = run_clock_ms() - r->t_start;
+	e->from = -1;
 	return e;
 }
 
@@ -259,6 +283,25 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
 	return false;
 }
 
+/* Appends one namespace's sockets to *all. */
+static void snap_add(int dfd, int protocol, const uint16_t *ports, size_t n,
+		     observe_entry **all, size_t *count)
+{
+	observe_entry *e;
+	size_t k;
+	if (observe_snapshot_in(dfd, protocol, ports, n, &e, &k) < 0 || k == 0)
+		return;
+	if (*count == 0) {
+		*all = e;
+		*count = k;
+		return;
+	}
+	*all = xrealloc(*all, (*count + k) * sizeof **all);
+	memcpy(*all + *count, e, k * sizeof *e);
+	*count += k;
+	observe_free(e);
+}
+
 static void take_snap(const run *r, snap *sn)
 {
 	uint16_t *ports = xcalloc(r->s->nsocks + 1, sizeof *ports);
@@ -272,10 +315,14 @@ static void take_snap(const run *r, snap *sn)
 		*(k->type == SOCK_DGRAM ? &udp : &tcp) = true;
 	}
 	memset(sn, 0, sizeof *sn);
-	if (n && tcp && observe_snapshot(IPPROTO_TCP, ports, n, &sn->tcp, &sn->ntcp) < 0)
-		sn->ntcp = 0;
-	if (n && udp && observe_snapshot(IPPROTO_UDP, ports, n, &sn->udp, &sn->nudp) < 0)
-		sn->nudp = 0;
+	int sides = r->lab ? lab_nsides(r->lab) : 1;
+	for (int side = 0; n && side < sides; side++) {
+		int dfd = r->lab ? lab_diag(r->lab, side) : -1;
+		if (tcp)
+			snap_add(dfd, IPPROTO_TCP, ports, n, &sn->tcp, &sn->ntcp);
+		if (udp)
+			snap_add(dfd, IPPROTO_UDP, ports, n, &sn->udp, &sn->nudp);
+	}
 	free(ports);
 }
 
@@ -546,9 +593,17 @@ static void check_call(run *r, run_event *ev, const script_step *st, const char 
 
 /* ---- calls -------------------------------------------------------------------------------- */
 
-/* The address a step names; false (errno set) when a referenced socket has none yet. */
-static bool resolve_addr(const run *r, const script_addr *a, struct sockaddr_storage *out)
+int run_actor_side(const run *r, int actor)
 {
+	return r->lab && lab_get_mode(r->lab) == LAB_FULL && actor > 0 ? 1 : 0;
+}
+
+/* The address a step names; false (errno set) when a referenced socket has none yet. In
+ * the lab a loopback host means the actor's side (dest false) or the other side (dest). */
+static bool resolve_addr(const run *r, const script_step *st, bool dest,
+			 struct sockaddr_storage *out)
+{
+	const script_addr *a = &st->addr;
 	memset(out, 0, sizeof *out);
 	if (a->ref >= 0) {
 		const rsock *k = &r->socks[a->ref];
@@ -567,6 +622,18 @@ static bool resolve_addr(const run *r, const script_addr *a, struct sockaddr_sto
 			return false;
 		}
 		port = observe_port(&k->local);
+	}
+	if (r->lab && lab_get_mode(r->lab) == LAB_FULL) {
+		int side = run_actor_side(r, st->actor);
+		if (!lab_addr(r->lab, dest ? !side : side, a->family, out)) {
+			errno = EAFNOSUPPORT;
+			return false;
+		}
+		if (a->family == AF_INET6)
+			((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
+		else
+			((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
+		return true;
 	}
 	if (a->family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
@@ -675,14 +742,16 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 
 	switch (st->op) {
 	case OP_SOCKET: {
-		int nfd = socket(st->family, st->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int nfd = r->lab ? lab_socket(r->lab, run_actor_side(r, st->actor), st->family,
+					      st->type | SOCK_NONBLOCK, 0) :
+			  socket(st->family, st->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		o->ret = nfd;
 		if (nfd >= 0)
 			adopt_fd(&r->socks[st->result], nfd, st->family, st->type);
 		break;
 	}
 	case OP_BIND:
-		if (!resolve_addr(r, &st->addr, &sa))
+		if (!resolve_addr(r, st, false, &sa))
 			o->ret = -1;
 		else
 			o->ret = bind(fd, (struct sockaddr *)&sa, sa_len(&sa));
@@ -707,7 +776,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
 			o->ret = e ? -1 : 0;
 			errno = e;
-		} else if (!resolve_addr(r, &st->addr, &sa)) {
+		} else if (!resolve_addr(r, st, true, &sa)) {
 			o->ret = -1;
 		} else {
 			o->ret = connect(fd, (struct sockaddr *)&sa, sa_len(&sa));
@@ -741,7 +810,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		break;
 	}
 	case OP_SENDTO:
-		if (!resolve_addr(r, &st->addr, &sa))
+		if (!resolve_addr(r, st, true, &sa))
 			o->ret = -1;
 		else
 			o->ret = sendto(fd, st->data, st->datalen, 0, (struct sockaddr *)&sa, sa_len(&sa));
@@ -824,6 +893,8 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 	case OP_WAIT_TIME:
 	case OP_WAIT_STATE:
 	case OP_EXPECT:
+	case OP_WIRE:
+	case OP_EXPECT_PACKETS:
 		break;
 	}
 	o->err = o->ret < 0 ? errno : 0;
@@ -842,7 +913,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	const char *nm = st->sock >= 0 ? pyname(r, st->sock) : "";
 	struct sockaddr_storage sa;
 	bool have_sa = (st->op == OP_BIND || st->op == OP_CONNECT || st->op == OP_SENDTO) &&
-		       resolve_addr(r, &st->addr, &sa);
+		       resolve_addr(r, st, st->op != OP_BIND, &sa);
 
 	switch (st->op) {
 	case OP_SOCKET:
@@ -1041,6 +1112,169 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	strbuf_free(&pr);
 }
 
+/* ---- the packet lab ------------------------------------------------------------------------- */
+
+static const char *const wire_names[] = { "hold", "pass", "deliver", "drop", "duplicate", "swap",
+					  "delay" };
+
+const char *run_wire_name(script_wire op)
+{
+	return (size_t)op < ARRAY_SIZE(wire_names) ? wire_names[op] : "?";
+}
+
+/* Whether a TCP segment repeats sequence space already seen in its direction. */
+static void mark_seq(run *r, run_event *ev, double seen)
+{
+	const pkt *p = ev->pkt;
+	uint32_t span = (uint32_t)p->payload_len + ((p->flags & PKT_SYN) != 0) +
+			((p->flags & PKT_FIN) != 0);
+	if (!span)
+		return;
+	uint32_t end = ev->rel.rel_seq + span;
+	seqmark *m = NULL;
+	for (size_t i = 0; i < r->nmarks && !m; i++)
+		if (r->marks[i].conn == ev->rel.conn &&
+		    r->marks[i].from_initiator == ev->rel.from_initiator)
+			m = &r->marks[i];
+	if (!m) {
+		grow_array((void **)&r->marks, &r->markcap, r->nmarks, sizeof *r->marks);
+		m = &r->marks[r->nmarks++];
+		*m = (seqmark){ ev->rel.conn, ev->rel.from_initiator, end, seen };
+		return;
+	}
+	if ((int32_t)(end - m->end) <= 0) {
+		ev->retrans = true;
+		ev->retrans_ms = seen - m->t;
+	} else {
+		m->end = end;
+		m->t = seen;
+	}
+}
+
+static void packet_event(run *r, lab_packet *lp)
+{
+	run_event *ev = new_event(r, EV_PACKET, -1);
+	ev->from = lp->from;
+	ev->fate = lp->fate;
+	ev->id = lp->id;
+	ev->bytes = lp->data;
+	ev->nbytes = lp->len;
+	ev->ms = lp->t_out - lp->t_seen;
+	ev->at = lp->t_seen - r->t_start;
+	pkt *p = xcalloc(1, sizeof *p);
+	const char *why;
+	if (pkt_decode(lp->data, lp->len, p, &why) < 0) {
+		free(p);
+		ev->c = xasprintf("(%zu bytes: %s)", lp->len, why);
+	} else {
+		ev->pkt = p;
+		if (p->proto == PKT_TCP) {
+			pkt_flows_track(r->flows, p, &ev->rel);
+			mark_seq(r, ev, lp->t_seen);
+		}
+		bool tcp = p->proto == PKT_TCP;
+		ev->c = pkt_describe(p, tcp ? &ev->rel : NULL, false);
+		ev->abs = pkt_describe(p, NULL, true);
+	}
+	r->wire_t = lp->t_out;
+	observe_event(r, ev);
+}
+
+/* Moves the wire's due packets, one event each. */
+static int progress_lab(run *r, double now)
+{
+	if (!r->lab)
+		return 0;
+	int n = 0;
+	lab_packet lp;
+	while (lab_next(r->lab, now, &lp) == 1) {
+		packet_event(r, &lp);
+		n++;
+		now = run_clock_ms();
+	}
+	return n;
+}
+
+static const lab_wire_op wire_ops[] = { WIRE_HOLD, WIRE_PASS, WIRE_DELIVER, WIRE_DROP,
+					WIRE_DUPLICATE, WIRE_SWAP, WIRE_DELAY };
+
+static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
+{
+	if (!r->lab || lab_get_mode(r->lab) != LAB_FULL ||
+	    !lab_wire(r->lab, wire_ops[op], ms, run_clock_ms()))
+		return false;
+	run_event *ev = new_event(r, EV_WIRE, step);
+	ev->by_user = by_user;
+	ev->c = op == SW_DELAY || (op == SW_PASS && ms) ?
+		xasprintf("wire %s %ums", wire_names[op], ms) : xasprintf("wire %s", wire_names[op]);
+	ev->ms = ms;
+	observe_event(r, ev);
+	progress_lab(r, run_clock_ms());
+	return true;
+}
+
+bool run_wire(run *r, script_wire op, unsigned ms)
+{
+	return !r->stopped && wire_do(r, -1, op, ms, true);
+}
+
+/* Whether the user holds packets on the wire: nothing times out meanwhile. */
+static bool wire_held(const run *r)
+{
+	return r->lab && lab_holding(r->lab) && lab_nheld(r->lab) > 0;
+}
+
+/* 'expect packets': the items appear in order among the packets since the last such step
+ * (other packets may come between them). */
+static bool check_packets(run *r, const script_step *st, strbuf *expected, strbuf *observed,
+			  bool final)
+{
+	size_t k = 0, matched_at = r->pkt_cursor;
+	for (size_t i = r->pkt_cursor; i < r->nev && k < st->npackets; i++) {
+		const run_event *ev = &r->ev[i];
+		if (ev->kind != EV_PACKET || !ev->pkt)
+			continue;
+		const script_packet *want = &st->packets[k];
+		const pkt *p = ev->pkt;
+		int proto = p->proto == PKT_TCP ? 6 : p->proto == PKT_UDP ? 17 : p->proto == PKT_ICMP ? 1 : 0;
+		bool m = proto == want->proto &&
+			 (proto != 6 || (p->flags & 0x1f) == want->flags);
+		switch (want->fate) {
+		case SF_ARRIVED: m = m && ev->fate != FATE_DROPPED; break;
+		case SF_DROPPED: m = m && ev->fate == FATE_DROPPED; break;
+		case SF_DUPLICATED: m = m && ev->fate == FATE_DUPLICATED; break;
+		case SF_REORDERED: m = m && ev->fate == FATE_REORDERED; break;
+		case SF_DELAYED: m = m && ev->fate == FATE_DELAYED; break;
+		}
+		if (m) {
+			k++;
+			matched_at = i + 1;
+		}
+	}
+	bool ok = k == st->npackets;
+	if (!ok && !final)
+		return false;
+	for (size_t i = 0; i < st->npackets; i++)
+		strbuf_addf(expected, "%s%s", i ? " " : "", script_packet_text(&st->packets[i]));
+	size_t shown = 0;
+	for (size_t i = r->pkt_cursor; i < r->nev; i++) {
+		const run_event *ev = &r->ev[i];
+		if (ev->kind != EV_PACKET || !ev->pkt)
+			continue;
+		const pkt *p = ev->pkt;
+		script_packet sp = { .proto = p->proto == PKT_TCP ? 6 : p->proto == PKT_UDP ? 17 : 1,
+				     .flags = p->flags & 0x1f };
+		sp.fate = ev->fate == FATE_DROPPED ? SF_DROPPED : ev->fate == FATE_DUPLICATED ?
+			  SF_DUPLICATED : ev->fate == FATE_REORDERED ? SF_REORDERED :
+			  ev->fate == FATE_DELAYED ? SF_DELAYED : SF_ARRIVED;
+		strbuf_addf(observed, "%s%s", shown++ ? " " : "", script_packet_text(&sp));
+	}
+	if (!shown)
+		strbuf_adds(observed, "(no packets)");
+	r->pkt_cursor = ok ? matched_at : r->nev;
+	return ok;
+}
+
 /* ---- issuing and completing ----------------------------------------------------------------- */
 
 static void stop(run *r, const char *what, int step)
@@ -1130,7 +1364,9 @@ static void try_call(run *r, size_t step_idx)
 		}
 		attempt(r, st, p, &o);
 		if (o.would_block) {
-			/* loopback often completes at once: look again before calling it a wait */
+			/* loopback often completes at once: look again before calling it a wait
+			 * (in the lab, after the wire has moved what is due) */
+			progress_lab(r, run_clock_ms());
 			struct pollfd pf = { .fd = sock_fd(r, st->sock), .events = wait_events(st) };
 			if (st->op != OP_POLL && poll(&pf, 1, 0) == 1) {
 				p->active = st->op == OP_CONNECT;
@@ -1191,7 +1427,8 @@ static int progress_pending(run *r, size_t actor, double now)
 static void finish_wait(run *r, bool ok, const char *expected, const char *observed)
 {
 	const script_step *st = &r->s->steps[r->wait_step];
-	run_event *ev = new_event(r, st->op == OP_EXPECT ? EV_EXPECT : EV_WAIT, (int)r->wait_step);
+	run_event *ev = new_event(r, st->op == OP_EXPECT || st->op == OP_EXPECT_PACKETS ? EV_EXPECT :
+				  EV_WAIT, (int)r->wait_step);
 	ev->ms = run_clock_ms() - r->wait_t0;
 	if (st->op == OP_WAIT_TIME) {
 		ev->c = xasprintf("wait %ld ms", st->num);
@@ -1218,8 +1455,12 @@ static int progress_wait(run *r, double now)
 		}
 		return 0;
 	}
+	if (wire_held(r) && r->wait_deadline < now + EXPECT_GRACE_MS)
+		r->wait_deadline = now + EXPECT_GRACE_MS;
 	strbuf exp = { 0 }, obs = { 0 };
-	bool ok = check_states(r, st, &exp, &obs);
+	bool ok = st->op == OP_EXPECT_PACKETS ?
+		  check_packets(r, st, &exp, &obs, now >= r->wait_deadline) :
+		  check_states(r, st, &exp, &obs);
 	int n = 0;
 	if (ok || now >= r->wait_deadline) {
 		finish_wait(r, ok, exp.buf ? exp.buf : "", obs.buf ? obs.buf : "");
@@ -1235,13 +1476,15 @@ int run_progress(run *r)
 	if (r->stopped)
 		return 0;
 	double now = run_clock_ms();
-	int n = 0;
+	int n = progress_lab(r, now);
 	for (size_t a = 0; a < r->s->nactors; a++)
 		n += progress_pending(r, a, now);
 	n += progress_wait(r, now);
 	/* a stalled script: the next step needs an actor whose call can never return */
 	if (r->next < r->s->nsteps) {
 		const script_step *st = &r->s->steps[r->next];
+		if (wire_held(r))
+			r->pend[st->actor].t0 = now;	/* the user holds it up, not the script */
 		if (st->actor >= 0 && r->pend[st->actor].active &&
 		    r->pend[st->actor].deadline < 0 && now - r->pend[st->actor].t0 > STALL_LIMIT_MS) {
 			const script_step *b = &r->s->steps[r->pend[st->actor].step];
@@ -1273,16 +1516,31 @@ int run_step(run *r)
 		observe_event(r, ev);
 	}
 	r->next++;
+	r->t_last_step = run_clock_ms();
 	switch (st->op) {
 	case OP_WAIT_TIME:
 	case OP_WAIT_STATE:
 	case OP_EXPECT:
+	case OP_EXPECT_PACKETS:
 		r->waiting = true;
 		r->wait_step = idx;
 		r->wait_t0 = run_clock_ms();
 		r->wait_deadline = r->wait_t0 + (st->op == OP_WAIT_TIME ? (double)st->num :
-						 st->op == OP_EXPECT ? EXPECT_GRACE_MS : WAIT_STATE_MS);
+						 st->op == OP_EXPECT ? EXPECT_GRACE_MS :
+						 st->op == OP_EXPECT_PACKETS ? PACKETS_GRACE_MS :
+						 WAIT_STATE_MS);
 		progress_wait(r, r->wait_t0);
+		break;
+	case OP_WIRE:
+		if (!wire_do(r, (int)idx, st->wire, (unsigned)st->num, false)) {
+			char *msg = !r->lab || lab_get_mode(r->lab) != LAB_FULL ?
+				    xasprintf("line %d: 'wire %s' needs the packet lab's wire", st->line,
+					      wire_names[st->wire]) :
+				    xasprintf("line %d: 'wire %s': no packet is held", st->line,
+					      wire_names[st->wire]);
+			stop(r, msg, (int)idx);
+			free(msg);
+		}
 		break;
 	default:
 		if (st->addr.ref >= 0 || st->addr.port_ref >= 0) {
@@ -1335,7 +1593,20 @@ size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms
 			soonest = d;
 	}
 	*timeout_ms = soonest < 0 ? -1 : soonest <= now ? 0 : (int)(soonest - now) + 1;
+	if (r->lab && !r->stopped)
+		n += lab_pollfds(r->lab, fds + n, max - n, timeout_ms, now);
 	return n;
+}
+
+/* Headless runs end when the wire has been quiet for a while (the last ACKs of a close). */
+static bool wire_settled(const run *r)
+{
+	if (!r->lab)
+		return true;
+	double now = run_clock_ms();
+	double quiet_since = r->wire_t > r->t_last_step ? r->wire_t : r->t_last_step;
+	return (now - quiet_since >= WIRE_SETTLE_MS && lab_nheld(r->lab) == 0) ||
+	       now - r->t_last_step >= WIRE_SETTLE_MAX_MS;
 }
 
 void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg)
@@ -1345,13 +1616,15 @@ void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg
 		int st = run_step(r);
 		while (on_event && shown < r->nev)
 			on_event(&r->ev[shown++], arg);
-		if (r->stopped || (st < 0 && run_finished(r)))
+		if (r->stopped || (st < 0 && run_finished(r) && wire_settled(r)))
 			break;
 		if (st == 1)
 			continue;
 		struct pollfd fds[16];
 		int timeout;
 		size_t n = run_pollfds(r, fds, 16, &timeout);
+		if (run_finished(r) && r->lab && (timeout < 0 || timeout > (int)WIRE_SETTLE_MS))
+			timeout = (int)WIRE_SETTLE_MS;
 		if (n == 0 && timeout < 0)
 			break;		/* nothing left that could ever happen */
 		poll(fds, n, timeout);
@@ -1365,6 +1638,11 @@ void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg
 
 run *run_new(const script *s)
 {
+	return run_new_lab(s, NULL);
+}
+
+run *run_new_lab(const script *s, lab *l)
+{
 	/* A peer that has gone away must give EPIPE, not kill the program (Python does the same). */
 	signal(SIGPIPE, SIG_IGN);
 	run *r = xcalloc(1, sizeof *r);
@@ -1375,6 +1653,9 @@ run *run_new(const script *s)
 	r->pend = xcalloc(s->nactors + 1, sizeof *r->pend);
 	r->until_count = xcalloc(s->nactors + 1, sizeof *r->until_count);
 	r->scene = -1;
+	r->lab = l;
+	r->flows = l ? pkt_flows_new() : NULL;
+	r->t_start = run_clock_ms();
 	return r;
 }
 
@@ -1394,7 +1675,14 @@ void run_free(run *r)
 		free(e->expected);
 		free(e->observed);
 		free(e->socks);
+		free(e->bytes);
+		free(e->pkt);
+		free(e->abs);
 	}
+	if (r->lab)
+		lab_wire_reset(r->lab);
+	pkt_flows_free(r->flows);
+	free(r->marks);
 	free(r->ev);
 	free(r->socks);
 	free(r->pend);
@@ -1420,6 +1708,7 @@ const run_event *run_event_at(const run *r, size_t i) { return i < r->nev ? &r->
 size_t run_next_step(const run *r) { return r->next; }
 int run_failures(const run *r) { return r->failures; }
 const script *run_script(const run *r) { return r->s; }
+lab *run_lab(const run *r) { return r->lab; }
 
 int run_blocked_step(const run *r, int actor)
 {

@@ -13,6 +13,8 @@
 #define SOCKTUTOR_RUN_H
 
 #include "core/script.h"
+#include "lab.h"
+#include "packet.h"
 
 #include <poll.h>
 #include <stdbool.h>
@@ -25,7 +27,10 @@ typedef enum run_ev_kind {
 	EV_BLOCKED,		/* a call has to wait; an EV_CALL follows when it returns */
 	EV_WAIT,		/* a wait step ended */
 	EV_EXPECT,		/* an expect step was checked */
-	EV_ERROR		/* the run stopped: a call can never complete, or the kernel failed us */
+	EV_ERROR,		/* the run stopped: a call can never complete, or the kernel failed us */
+	EV_PACKET,		/* the packet lab: a packet was delivered, dropped or captured */
+	EV_WIRE			/* the packet lab: the wire was told what to do (by the script
+				 * or by the user) */
 } run_ev_kind;
 
 /* One socket as the kernel reports it at the time of an event. */
@@ -60,14 +65,40 @@ typedef struct run_event {
 	char *expected, *observed;	/* language-neutral, when check != 0 */
 	run_sock *socks;	/* the snapshot taken after the event */
 	size_t nsocks;
+	double at;		/* when it happened, ms since the run began */
+	/* EV_PACKET (c holds the description with relative numbers; EV_WIRE: c holds
+	 * "wire drop" as a script writes it) */
+	int from;		/* the side whose kernel sent it (0: the first actor's), -1 when
+				 * captured on one loopback */
+	lab_fate fate;
+	unsigned id;		/* the lab's packet number */
+	unsigned char *bytes;	/* the IP packet */
+	size_t nbytes;
+	pkt *pkt;		/* decoded (payload points into bytes), NULL when undecodable */
+	pkt_rel rel;		/* TCP: relative numbers and the scaled window */
+	char *abs;		/* the description with absolute sequence numbers */
+	bool retrans;		/* TCP: it carries sequence space already sent */
+	double retrans_ms;	/* ... this long after the segment it repeats was first seen */
+	bool by_user;		/* EV_WIRE: a key, not the script */
 } run_event;
 
 typedef struct run run;
 
 /* Starts a run of s (which must outlive it). Opens nothing yet. */
 run *run_new(const script *s);
+/* The same inside the packet lab l (which must outlive the run; NULL: plain loopback). The
+ * first actor's sockets live on side 0, the others' on side 1; a loopback address a script
+ * writes means the actor's own side in bind() and the other side in connect() and sendto().
+ * Every packet becomes an EV_PACKET with a snapshot of both sides after it. */
+run *run_new_lab(const script *s, lab *l);
 /* Closes every socket the run opened and frees it. */
 void run_free(run *r);
+lab *run_lab(const run *r);
+/* The lab side an actor's sockets live on. */
+int run_actor_side(const run *r, int actor);
+/* Tells the wire what to do on the user's behalf (an EV_WIRE event). False without a wire,
+ * or when op has nothing to act on (deliver with nothing held). */
+bool run_wire(run *r, script_wire op, unsigned ms);
 
 /* Issues the next step. Returns 1 when a step was issued, 0 when the next step must wait
  * (its actor is still in a blocked call, or a wait step has not ended: call run_progress()
@@ -96,6 +127,9 @@ int run_failures(const run *r);
 /* The latest snapshot (after the last event), or NULL before any. */
 const run_event *run_last(const run *r);
 const script *run_script(const run *r);
+
+/* The name a script gives a wire operation ("drop"). */
+const char *run_wire_name(script_wire op);
 
 /* The monotonic clock events are timed with, in milliseconds. */
 double run_clock_ms(void);

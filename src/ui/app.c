@@ -236,9 +236,10 @@ static int handle_key(app *a, int key)
 }
 
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson, int start_demo)
+	   int start_lesson, int start_demo, bool lab_on)
 {
 	app a = { 0 };
+	a.lab_on = lab_on;
 	a.cat = cat;
 	a.prog = prog;
 	a.lang = lang;
@@ -320,6 +321,7 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	delscreen(scr);
 	save_progress(&a, true);
 	run_free(a.run);
+	lab_close(a.lab);
 	layout_free(a.lay);
 	free(a.message);
 	if (got_signal) {

@@ -101,7 +101,118 @@ static const char *waiting_for(const script_step *st)
 	}
 }
 
-static void tl_event(const app *a, tl *t, const run_event *ev, bool latest)
+/* The state a socket on the left (the first actor's) or the right reached with this event,
+ * when it changed; NULL otherwise. */
+static const char *changed_state(const run_event *ev, const run_event *prev, bool left)
+{
+	for (size_t i = 0; i < ev->nsocks; i++) {
+		const run_sock *s = &ev->socks[i];
+		if ((s->actor == 0) != left)
+			continue;
+		const char *before = NULL;
+		for (size_t k = 0; prev && k < prev->nsocks; k++)
+			if (strcmp(prev->socks[k].name, s->name) == 0)
+				before = prev->socks[k].state;
+		if (!before || strcmp(before, s->state) != 0)
+			return s->state;
+	}
+	return NULL;
+}
+
+/* Whether a packet went from the left (the first actor's side) to the right. */
+static bool from_left(const run_event *ev)
+{
+	if (ev->from >= 0)
+		return ev->from == 0;
+	for (size_t i = 0; ev->pkt && i < ev->nsocks; i++) {
+		const run_sock *s = &ev->socks[i];
+		if (s->sock >= 0 && observe_port(&s->local) &&
+		    observe_port(&s->local) == observe_port(&ev->pkt->src))
+			return s->actor == 0;
+	}
+	return false;
+}
+
+/* A packet as an arrow across the timeline, between the first actor's lane (left) and the
+ * others' (right), with the states the packet brought about at its ends:
+ *   SYN_RECV ◀─── SYN seq=0 len=0 win=65495 ──────────
+ * A dropped packet's arrow stops half way with a cross. */
+static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event *prev, attr_t bold)
+{
+	bool ltr = from_left(ev);
+	const char *ls = changed_state(ev, prev, true), *rs = changed_state(ev, prev, false);
+	char *label = demo_packet_short(ev);
+	strbuf lb = { 0 };
+	strbuf_addf(&lb, " #%u %s", ev->id, label);
+	if (ev->retrans)
+		strbuf_addf(&lb, _(" (retransmitted after %.1f s)"), ev->retrans_ms / 1000.0);
+	const char *fate = demo_fate_text(ev->fate);
+	if (fate)
+		strbuf_addf(&lb, " [%s]", fate);
+	strbuf_addc(&lb, ' ');
+	free(label);
+	const char *dash = ui_glyph(a, "─", "-");
+	bool dropped = ev->fate == FATE_DROPPED;
+	const char *head = dropped ? ui_glyph(a, "✗", "X") : ltr ? ui_glyph(a, "▶", ">") :
+			   ui_glyph(a, "◀", "<");
+	int lw = ls ? text_width(ls, strlen(ls)) + 1 : 0;
+	int rw = rs ? text_width(rs, strlen(rs)) + 1 : 0;
+	int body = t->width - lw - rw;
+	int textw = text_width(lb.buf, lb.len);
+	int dashes = body - 1 - textw;
+	if (dashes < 4)
+		dashes = 4;
+	int before = 2, after = dashes - before;
+	strbuf row = { 0 };
+	if (ls)
+		strbuf_addf(&row, "%s ", ls);
+	if (dropped) {
+		/* the arrow stops half way */
+		int gap = after / 2;
+		if (ltr) {
+			for (int i = 0; i < before; i++)
+				strbuf_adds(&row, dash);
+			strbuf_add(&row, lb.buf, lb.len);
+			for (int i = 0; i < after - gap; i++)
+				strbuf_adds(&row, dash);
+			strbuf_adds(&row, head);
+			for (int i = 0; i < gap; i++)
+				strbuf_addc(&row, ' ');
+		} else {
+			for (int i = 0; i < gap; i++)
+				strbuf_addc(&row, ' ');
+			strbuf_adds(&row, head);
+			for (int i = 0; i < before; i++)
+				strbuf_adds(&row, dash);
+			strbuf_add(&row, lb.buf, lb.len);
+			for (int i = 0; i < after - gap; i++)
+				strbuf_adds(&row, dash);
+		}
+	} else if (ltr) {
+		for (int i = 0; i < before; i++)
+			strbuf_adds(&row, dash);
+		strbuf_add(&row, lb.buf, lb.len);
+		for (int i = 0; i < after; i++)
+			strbuf_adds(&row, dash);
+		strbuf_adds(&row, head);
+	} else {
+		strbuf_adds(&row, head);
+		for (int i = 0; i < before; i++)
+			strbuf_adds(&row, dash);
+		strbuf_add(&row, lb.buf, lb.len);
+		for (int i = 0; i < after; i++)
+			strbuf_adds(&row, dash);
+	}
+	if (rs)
+		strbuf_addf(&row, " %s", rs);
+	strbuf_free(&lb);
+	attr_t at = dropped ? (a->color ? COLOR_PAIR(PAIR_WARN) : A_DIM) :
+		    ui_attr(a, ATTR_HEADING) & ~A_BOLD;
+	grow_array((void **)&t->rows, &t->cap, t->n, sizeof *t->rows);
+	t->rows[t->n++] = (tl_row){ 0, t->width, at | bold, strbuf_take(&row), -1 };
+}
+
+static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *prev, bool latest)
 {
 	const script *s = cur_script(a);
 	attr_t bold = latest ? A_BOLD : 0;
@@ -186,6 +297,16 @@ static void tl_event(const app *a, tl *t, const run_event *ev, bool latest)
 		free(m);
 		break;
 	}
+	case EV_PACKET:
+		tl_packet(a, t, ev, prev, bold);
+		break;
+	case EV_WIRE: {
+		char *m = xasprintf("%s: %s (%s)", ev->by_user ? _("you") : _("the script"),
+				    demo_wire_text(ev), ev->c);
+		tl_add(t, -1, A_DIM | bold, m, ui_glyph(a, "✂ ", "# "));
+		free(m);
+		break;
+	}
 	}
 }
 
@@ -199,7 +320,8 @@ static void build_timeline(const app *a, tl *t, int width)
 	t->stagger = t->colw < MIN_LANE && t->nactors > 1;
 	size_t n = run_nevents(a->run);
 	for (size_t i = 0; i < n; i++)
-		tl_event(a, t, run_event_at(a->run, i), i + 1 == n);
+		tl_event(a, t, run_event_at(a->run, i), i ? run_event_at(a->run, i - 1) : NULL,
+			 i + 1 == n);
 }
 
 /* ---- the state panel ----------------------------------------------------------------------- */
@@ -309,6 +431,124 @@ static int draw_socks(const app *a, int y, int x, int w, int rows, const run_eve
 	return used;
 }
 
+/* ---- the packet lab's panels ------------------------------------------------------------------ */
+
+static lab *cur_lab(const app *a)
+{
+	return a->run ? run_lab(a->run) : NULL;
+}
+
+/* The wire's state: mode, held packets, armed faults. Returns the rows used. */
+static int draw_wire(const app *a, int y, int x, int w, int rows)
+{
+	lab *l = cur_lab(a);
+	if (!l || rows < 1)
+		return 0;
+	int used = 0;
+	if (lab_get_mode(l) != LAB_FULL) {
+		const char *m = _("Capture only: packets are shown, the wire cannot be controlled.");
+		char **ln;
+		size_t n = layout_wrap(m, w, &ln);
+		for (size_t i = 0; i < n; i++) {
+			if (used < rows)
+				ui_draw_text(y + used++, x, ln[i], strlen(ln[i]), w, A_DIM);
+			free(ln[i]);
+		}
+		free(ln);
+		return used;
+	}
+	char *mode = lab_holding(l) ? xasprintf(_("Wire: holding packets (n delivers)")) :
+		     lab_pass_delay(l) ? xasprintf(_("Wire: delivers after %u ms"), lab_pass_delay(l)) :
+		     xstrdup(_("Wire: delivers at once"));
+	ui_draw_text(y + used++, x, mode, strlen(mode), w, A_BOLD);
+	free(mode);
+	for (size_t i = 0; i < lab_nheld(l) && used < rows; i++) {
+		const lab_packet *hp = lab_held_at(l, i);
+		pkt p;
+		const char *why;
+		char f[PKT_FLAGS_LEN] = "?";
+		bool ok = pkt_decode(hp->data, hp->len, &p, &why) == 0;
+		if (ok && p.proto == PKT_TCP)
+			pkt_flags(p.flags, f, sizeof f);
+		else if (ok)
+			snprintf(f, sizeof f, "%s", p.proto == PKT_UDP ? "UDP" : "ICMP");
+		if (used == rows - 1 && i + 1 < lab_nheld(l)) {
+			char *more = xasprintf(_("  ... %zu more held"), lab_nheld(l) - i);
+			ui_draw_text(y + used++, x, more, strlen(more), w, ui_attr(a, ATTR_HEADING));
+			free(more);
+			break;
+		}
+		char *line = xasprintf("  #%u %s %s", hp->id,
+				       hp->from == 0 ? ui_glyph(a, "▶", ">") : ui_glyph(a, "◀", "<"), f);
+		ui_draw_text(y + used++, x, line, strlen(line), w, ui_attr(a, ATTR_HEADING));
+		free(line);
+	}
+	const char *armed = lab_armed(l);
+	if (*armed && used < rows) {
+		char *m = xasprintf(_("  next: %s"), armed);
+		ui_draw_text(y + used++, x, m, strlen(m), w, a->color ? COLOR_PAIR(PAIR_WARN) : A_BOLD);
+		free(m);
+	}
+	return used;
+}
+
+/* The packets view: the latest packets, then the newest one in detail. */
+static void draw_packets(const app *a, int y, int x, int w, int rows)
+{
+	size_t n = run_nevents(a->run);
+	const run_event *latest = NULL;
+	size_t npk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (run_event_at(a->run, i)->kind == EV_PACKET) {
+			latest = run_event_at(a->run, i);
+			npk++;
+		}
+	if (!latest) {
+		const char *m = _("No packet yet.");
+		ui_draw_text(y, x, m, strlen(m), w, A_DIM);
+		return;
+	}
+	/* the detail of the newest packet takes the bottom rows */
+	strbuf d = { 0 };
+	strbuf_addf(&d, "#%u %s\n", latest->id, latest->abs ? latest->abs : latest->c);
+	if (latest->pkt && latest->pkt->proto == PKT_TCP && latest->rel.scale)
+		strbuf_addf(&d, _("window %u << %d = %lu bytes\n"), latest->pkt->window,
+			    latest->rel.scale, latest->rel.window);
+	if (latest->pkt && latest->pkt->payload_len && latest->pkt->proto != PKT_ICMP) {
+		char *hx = pkt_preview_hex(latest->pkt, 24), *tx = pkt_preview_text(latest->pkt, 24);
+		strbuf_addf(&d, "%s\n\"%s\"", hx, tx);
+		free(hx);
+		free(tx);
+	}
+	char **dl;
+	size_t nd = layout_wrap(d.buf, w, &dl);
+	strbuf_free(&d);
+	int drows = (int)nd < rows / 2 ? (int)nd : rows / 2;
+	int lrows = rows - drows - (drows ? 1 : 0);
+	/* the list, newest at the bottom */
+	size_t skip = npk > (size_t)lrows ? npk - (size_t)lrows : 0, k = 0;
+	int row = 0;
+	for (size_t i = 0; i < n && row < lrows; i++) {
+		const run_event *ev = run_event_at(a->run, i);
+		if (ev->kind != EV_PACKET || k++ < skip)
+			continue;
+		char *sh = demo_packet_short(ev);
+		const char *fate = ev->fate == FATE_DROPPED ? ui_glyph(a, "✗", "X") : "";
+		char *line = xasprintf("%u %s%s %s", ev->id,
+				       from_left(ev) ? ui_glyph(a, "▶", ">") : ui_glyph(a, "◀", "<"), fate, sh);
+		attr_t at = ev == latest ? A_BOLD : ev->fate == FATE_DROPPED ? A_DIM : A_NORMAL;
+		ui_draw_text(y + row++, x, line, strlen(line), w, at);
+		free(line);
+		free(sh);
+	}
+	for (size_t i = 0; i < nd; i++) {
+		if ((int)i < drows)
+			ui_draw_text(y + lrows + 1 + (int)i, x, dl[i], strlen(dl[i]), w, A_DIM);
+		free(dl[i]);
+	}
+	free(dl);
+}
+
 /* ---- drawing ----------------------------------------------------------------------------- */
 
 static const run_event *last_snapshot(const app *a, size_t back)
@@ -337,8 +577,12 @@ static void demo_draw(app *a)
 	const char *title = b ? lesson_block_narration(b, "title") : s->id;
 	char *left = xasprintf("%s %s", _("Demo:"), title);
 	size_t next = run_next_step(a->run);
-	char *right = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), AUTO_DEFAULT + a->speed + 1, next, s->nsteps)
+	char *steps = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), AUTO_DEFAULT + a->speed + 1, next, s->nsteps)
 				   : xasprintf(_("step %zu/%zu"), next, s->nsteps);
+	lab *lb = cur_lab(a);
+	char *right = lb ? xasprintf("%s  %s", lab_get_mode(lb) == LAB_FULL ? _("[packet lab]") :
+				     _("[lab: capture]"), steps) : xstrdup(steps);
+	free(steps);
 	ui_draw_bar(0, left, right);
 	free(left);
 	free(right);
@@ -414,20 +658,46 @@ static void demo_draw(app *a)
 		int px = L + 1;
 		for (int y = y0; y <= y1; y++)
 			ui_draw_text(y, L, ui_glyph(a, "║", "|"), strlen(ui_glyph(a, "║", "|")), 1, A_DIM);
-		const char *pt = _("Kernel state (sock_diag)");
+		bool packets = lb && a->panel == 1;
+		const char *pt = packets ? _("Packets (p: states)") : lb ? _("Kernel state (p: packets)") :
+				 _("Kernel state (sock_diag)");
 		ui_draw_text(y0, px, pt, strlen(pt), PANEL_COLS - 1, A_BOLD | A_UNDERLINE);
 		int y = y0 + 1;
 		int avail = y1 - y + 1;
-		if (avail >= DIAGRAM_ROWS + 3) {
-			draw_diagram(a, y, px, last);
-			y += DIAGRAM_ROWS + 1;
-			avail -= DIAGRAM_ROWS + 1;
+		/* the wire's box at the bottom */
+		int wire_rows = lb ? (lab_get_mode(lb) == LAB_FULL ? 2 + (int)lab_nheld(lb) : 3) : 0;
+		if (wire_rows > 6)
+			wire_rows = 6;
+		if (wire_rows > avail / 2)
+			wire_rows = avail / 2;
+		if (wire_rows)
+			draw_wire(a, y1 - wire_rows + 1, px, PANEL_COLS - 1, wire_rows);
+		avail -= wire_rows ? wire_rows + 1 : 0;
+		if (packets) {
+			draw_packets(a, y, px, PANEL_COLS - 1, avail);
+		} else {
+			if (avail >= DIAGRAM_ROWS + 3) {
+				draw_diagram(a, y, px, last);
+				y += DIAGRAM_ROWS + 1;
+				avail -= DIAGRAM_ROWS + 1;
+			}
+			draw_socks(a, y, px, PANEL_COLS - 1, avail, last, last_snapshot(a, 1));
 		}
-		draw_socks(a, y, px, PANEL_COLS - 1, avail, last, last_snapshot(a, 1));
+	} else if (lb && lab_get_mode(lb) == LAB_FULL && (lab_nheld(lb) || lab_holding(lb))) {
+		/* no panel: the wire's state on the line above the status line */
+		char *m = xasprintf(_("Wire: %zu packet(s) held; n delivers, x drops"), lab_nheld(lb));
+		move(y1, 0);
+		clrtoeol();
+		ui_draw_text(y1, 0, m, strlen(m), W, ui_attr(a, ATTR_HEADING));
+		free(m);
 	}
 
-	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG };
-	ui_draw_status(a, hints, ARRAY_SIZE(hints), NULL);
+	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
+	static const key_action lab_hints[] = { ACT_STEP, ACT_WIRE_HOLD, ACT_WIRE_DELIVER, ACT_WIRE_DROP, ACT_PANEL, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
+	if (lb && lab_get_mode(lb) == LAB_FULL)
+		ui_draw_status(a, lab_hints, ARRAY_SIZE(lab_hints), NULL);
+	else
+		ui_draw_status(a, hints, ARRAY_SIZE(hints), NULL);
 }
 
 /* ---- running ------------------------------------------------------------------------------- */
@@ -473,11 +743,44 @@ static void step(app *a)
 	note_end(a);
 }
 
+/* "Packet lab unavailable: ... An administrator can ..." for the status line. */
+static void say_lab_problem(app *a, bool needed)
+{
+	const lab_status *st = &a->lab_st;
+	char *what = xasprintf("%s: %s.", _(lab_problem_what(st->problem)), strerror(st->err));
+	const char *fix = lab_problem_fix(st->problem);
+	char *m = xasprintf("%s %s %s",
+			    needed ? _("This demo needs the packet lab's wire.") :
+			    st->mode == LAB_CAPTURE ? _("Packet lab: capture only.") :
+			    _("No packet lab; the demo runs on loopback."),
+			    what, *fix ? _(fix) : "");
+	ui_set_message(a, m);
+	free(m);
+	free(what);
+}
+
 void ui_open_demo(app *a, size_t d)
 {
 	run_free(a->run);
+	a->run = NULL;
 	a->demo = d;
-	a->run = run_new(catalog_demo(a->cat, d));
+	const script *s = catalog_demo(a->cat, d);
+	if ((a->lab_on || s->needs_lab) && !a->lab_tried) {
+		a->lab = lab_open(&a->lab_st);
+		a->lab_tried = true;
+		if (a->lab_st.mode != LAB_FULL && !s->needs_lab)
+			say_lab_problem(a, false);
+	}
+	if (!a->lab)
+		a->lab_on = false;
+	if (s->needs_lab && a->lab_st.mode != LAB_FULL)
+		say_lab_problem(a, true);
+	lab *l = a->lab && (a->lab_on || s->needs_lab) ? a->lab : NULL;
+	a->run = run_new_lab(s, l);
+	if (l && a->wire_hold)
+		run_wire(a->run, SW_HOLD, 0);
+	else if (l && a->wire_slow)
+		run_wire(a->run, SW_PASS, a->wire_slow);
 	a->scr = &ui_demo_screen;
 	a->auto_mode = false;
 	a->tl_top = 0;
@@ -492,6 +795,40 @@ void ui_close_demo(app *a)
 	a->auto_mode = false;
 	a->scr = &ui_pager_screen;
 	ui_pager_screen.resize(a);
+}
+
+/* The wire keys; the run records each as an EV_WIRE event. */
+static void wire_key(app *a, key_action act)
+{
+	lab *l = cur_lab(a);
+	if (!l || lab_get_mode(l) != LAB_FULL) {
+		ui_set_message(a, l ? _("In capture-only mode the wire cannot be controlled.") :
+			       _("These keys control the packet lab's wire: press l to run the demo in the lab."));
+		return;
+	}
+	a->tl_follow = true;
+	switch (act) {
+	case ACT_WIRE_HOLD:
+		a->wire_hold = !a->wire_hold;
+		run_wire(a->run, a->wire_hold ? SW_HOLD : SW_PASS, a->wire_slow);
+		break;
+	case ACT_WIRE_DELIVER:
+		if (!run_wire(a->run, SW_DELIVER, 0))
+			ui_set_message(a, a->wire_hold ? _("No packet is on the wire right now.") :
+				       _("Nothing is held: press h to hold packets, then n delivers them one by one."));
+		break;
+	case ACT_WIRE_DROP: run_wire(a->run, SW_DROP, 0); break;
+	case ACT_WIRE_DUP: run_wire(a->run, SW_DUPLICATE, 0); break;
+	case ACT_WIRE_SWAP: run_wire(a->run, SW_SWAP, 0); break;
+	case ACT_WIRE_DELAY: run_wire(a->run, SW_DELAY, 500); break;
+	case ACT_WIRE_SLOW:
+		a->wire_slow = a->wire_slow == 0 ? 500 : a->wire_slow == 500 ? 2000 : 0;
+		if (!a->wire_hold)
+			run_wire(a->run, SW_PASS, a->wire_slow);
+		break;
+	default:
+		break;
+	}
 }
 
 static int demo_key(app *a, key_action act, int key)
@@ -521,6 +858,28 @@ static int demo_key(app *a, key_action act, int key)
 		break;
 	case ACT_CODE:
 		a->code_mode = (a->code_mode + 1) % 3;
+		break;
+	case ACT_LAB:
+		a->lab_on = !a->lab_on;
+		ui_open_demo(a, a->demo);
+		if (a->lab_on && a->lab)
+			ui_set_message(a, lab_get_mode(a->lab) == LAB_FULL ?
+				       _("Packet lab on: the demo restarts in private namespaces, with a wire you control (h holds packets, n delivers, x drops).") :
+				       _("Packet lab on (capture only): every packet is shown."));
+		else if (!a->lab_on && !a->message)
+			ui_set_message(a, _("Packet lab off: the demo restarts on loopback."));
+		break;
+	case ACT_PANEL:
+		a->panel = !a->panel;
+		break;
+	case ACT_WIRE_HOLD:
+	case ACT_WIRE_DELIVER:
+	case ACT_WIRE_DROP:
+	case ACT_WIRE_DUP:
+	case ACT_WIRE_SWAP:
+	case ACT_WIRE_DELAY:
+	case ACT_WIRE_SLOW:
+		wire_key(a, act);
 		break;
 	case ACT_UP:
 		a->tl_follow = false;

@@ -97,6 +97,15 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_AUTO: label = _("Auto"); break;
 		case ACT_RESTART: label = _("Restart"); break;
 		case ACT_CODE: label = _("C/Python"); break;
+		case ACT_LAB: label = _("Lab"); break;
+		case ACT_PANEL: label = _("Panel"); break;
+		case ACT_WIRE_HOLD: label = _("Hold/pass"); break;
+		case ACT_WIRE_DELIVER: label = _("Deliver"); break;
+		case ACT_WIRE_DROP: label = _("Drop"); break;
+		case ACT_WIRE_DUP: label = _("Duplicate"); break;
+		case ACT_WIRE_SWAP: label = _("Swap"); break;
+		case ACT_WIRE_DELAY: label = _("Delay"); break;
+		case ACT_WIRE_SLOW: label = _("Slow"); break;
 		/* TRANSLATORS: the language the L key switches to, written in that language. */
 		case ACT_LANG: label = a->lang == LANG_EN ? "中文" : "English"; break;
 		default: label = ""; break;

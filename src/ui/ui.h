@@ -73,6 +73,14 @@ struct app {
 	size_t tl_top;		/* first timeline row shown */
 	bool tl_follow;		/* keep the newest event in view */
 	bool demo_done_noted;
+	/* the packet lab */
+	bool lab_on;		/* demos run in the lab */
+	bool lab_tried;		/* lab_open() was called (lab and lab_st say how it went) */
+	lab *lab;
+	lab_status lab_st;
+	int panel;		/* 0: kernel states, 1: packets */
+	bool wire_hold;		/* the user holds packets */
+	unsigned wire_slow;	/* the user's delivery delay, ms */
 };
 
 extern const screen ui_menu_screen;
@@ -88,7 +96,7 @@ void ui_close_demo(app *a);
  * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns the exit status, or -1 when curses cannot drive this
  * terminal (nothing was drawn; the caller falls back to plain text). */
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson, int start_demo);
+	   int start_lesson, int start_demo, bool lab_on);
 
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);
