@@ -27,6 +27,8 @@ int main(void)
 	srunner_add_suite(sr, make_observe_suite());
 	srunner_add_suite(sr, make_script_suite());
 	srunner_add_suite(sr, make_run_suite());
+	srunner_add_suite(sr, make_packet_suite());
+	srunner_add_suite(sr, make_lab_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

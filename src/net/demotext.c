@@ -4,6 +4,7 @@
 #include "observe.h"
 #include "core/errnames.h"
 #include "core/i18n.h"
+#include "core/text.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -66,6 +67,33 @@ char *demo_side_name(const run *r, int side)
 	return strbuf_take(&sb);
 }
 
+/* The actor whose socket has address a (the packet's source or destination). */
+static char *actor_at(const run *r, const run_event *ev, const struct sockaddr_storage *a,
+		      int side)
+{
+	const script *s = run_script(r);
+	for (size_t i = 0; i < ev->nsocks; i++) {
+		const run_sock *k = &ev->socks[i];
+		if (k->actor < 0 || observe_port(&k->local) != observe_port(a) || !observe_port(a))
+			continue;
+		if (side >= 0 && run_actor_side(r, k->actor) != side)
+			continue;
+		return xstrdup(s->actors[k->actor]);
+	}
+	return side >= 0 ? demo_side_name(r, side) : xstrdup("?");
+}
+
+void demo_packet_ends(const run *r, const run_event *ev, char **from, char **to)
+{
+	if (!ev->pkt) {
+		*from = ev->from >= 0 ? demo_side_name(r, ev->from) : xstrdup("?");
+		*to = ev->from >= 0 ? demo_side_name(r, !ev->from) : xstrdup("?");
+		return;
+	}
+	*from = actor_at(r, ev, &ev->pkt->src, ev->from);
+	*to = actor_at(r, ev, &ev->pkt->dst, ev->from >= 0 ? !ev->from : -1);
+}
+
 const char *demo_wire_text(const run_event *ev)
 {
 	const char *op = ev->c + 5;	/* after "wire " */
@@ -85,7 +113,7 @@ const char *demo_wire_text(const run_event *ev)
 	return _("the next packet will be delayed");
 }
 
-char *demo_packet_short(const run_event *ev)
+char *demo_packet_short(const run_event *ev, int level)
 {
 	const pkt *p = ev->pkt;
 	if (!p)
@@ -97,16 +125,22 @@ char *demo_packet_short(const run_event *ev)
 		strbuf_addf(&sb, "%s seq=%u", f, ev->rel.rel_seq);
 		if (p->flags & PKT_ACK)
 			strbuf_addf(&sb, " ack=%u", ev->rel.has_ack ? ev->rel.rel_ack : p->ack);
-		strbuf_addf(&sb, " len=%zu win=%lu", p->payload_len, ev->rel.window);
-		if (p->payload_len) {
+		if (level < 2)
+			strbuf_addf(&sb, " len=%zu", p->payload_len);
+		if (level < 1)
+			strbuf_addf(&sb, " win=%lu", ev->rel.window);
+		if (p->payload_len && level < 1) {
 			char *t = pkt_preview_text(p, 16);
 			strbuf_addf(&sb, " \"%s%s\"", t, p->payload_len > 16 ? "..." : "");
 			free(t);
 		}
 	} else if (p->proto == PKT_UDP) {
-		char *t = pkt_preview_text(p, 16);
-		strbuf_addf(&sb, "UDP len=%zu \"%s%s\"", p->payload_len, t, p->payload_len > 16 ? "..." : "");
-		free(t);
+		strbuf_addf(&sb, "UDP len=%zu", p->payload_len);
+		if (level < 2) {
+			char *t = pkt_preview_text(p, 16);
+			strbuf_addf(&sb, " \"%s%s\"", t, p->payload_len > 16 ? "..." : "");
+			free(t);
+		}
 	} else {
 		const char *icmp = ev->c ? strstr(ev->c, "ICMP") : NULL;
 		strbuf_adds(&sb, icmp ? icmp : ev->c ? ev->c : "?");
@@ -176,11 +210,13 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 		fprintf(out, "%-8s %s  (%s)\n", "", ev->c, demo_wire_text(ev));
 		break;
 	case EV_PACKET: {
-		char *from = ev->from >= 0 ? demo_side_name(r, ev->from) : NULL;
-		char *to = ev->from >= 0 ? demo_side_name(r, !ev->from) : NULL;
-		fprintf(out, "%-8s ", _("packet"));
-		if (from)
-			fprintf(out, "%s -> %s  ", from, to);
+		char *from, *to;
+		demo_packet_ends(r, ev, &from, &to);
+		/* the first column is 8 columns wide, whatever the script's characters */
+		const char *word = _("packet");
+		int w = text_width(word, strlen(word));
+		fprintf(out, "%s%*s ", word, w < 8 ? 8 - w : 0, "");
+		fprintf(out, "%s -> %s  ", from, to);
 		fprintf(out, "%s\n", ev->c);
 		const char *fate = demo_fate_text(ev->fate);
 		if (fate || ev->retrans) {

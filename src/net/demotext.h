@@ -42,8 +42,12 @@ const char *demo_fate_text(lab_fate f);
 /* The actors on a lab side: "client" or "client/second". The caller frees it. */
 char *demo_side_name(const run *r, int side);
 /* A packet in a few words, for narrow places: "SYN,ACK seq=0 ack=1 len=0 win=65483",
- * "UDP len=5 \"hello\"". Language-neutral; the caller frees it. */
-char *demo_packet_short(const run_event *ev);
+ * "UDP len=5 \"hello\""; level 1 leaves out the window and the data, level 2 the length
+ * too. Language-neutral; the caller frees it. */
+char *demo_packet_short(const run_event *ev, int level);
+/* Which actors a packet went between, by the sockets' ports ("second", "server"); the
+ * caller frees both. */
+void demo_packet_ends(const run *r, const run_event *ev, char **from, char **to);
 /* What an EV_WIRE event does, translated. */
 const char *demo_wire_text(const run_event *ev);
 

@@ -410,6 +410,7 @@ const char *lab_problem_fix(lab_problem p)
 }
 
 lab_mode lab_get_mode(const lab *l) { return l->mode; }
+pid_t lab_helper_pid(const lab *l) { return l->pid; }
 int lab_nsides(const lab *l) { return l->mode == LAB_FULL ? 2 : 1; }
 int lab_diag(const lab *l, int side) { return l->diag[l->mode == LAB_FULL && side == 1]; }
 bool lab_holding(const lab *l) { return l->hold; }

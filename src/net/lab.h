@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 typedef enum lab_mode {
 	LAB_OFF = 0,		/* no lab: plain loopback */
@@ -69,6 +70,8 @@ lab *lab_open(lab_status *st);
 /* Closes every descriptor and stops the helper; the namespaces vanish. */
 void lab_close(lab *l);
 lab_mode lab_get_mode(const lab *l);
+/* The helper process (tests check that it dies with the program). */
+pid_t lab_helper_pid(const lab *l);
 
 /* A socket created in side's network namespace (side 0 or 1; in capture mode both are the
  * one namespace), O_CLOEXEC. Returns the descriptor, or -1 with errno set. */

@@ -493,7 +493,6 @@ typedef struct endpoint {
 /* What one side of a connection sends. */
 typedef struct half {
 	bool isn_known;
-	bool syn_seen;
 	uint32_t isn;
 	int wscale;		/* announced in its SYN; -1 when not, or no SYN seen */
 } half;
@@ -604,10 +603,8 @@ void pkt_flows_track(pkt_flows *f, const pkt *p, pkt_rel *rel)
 	if (!me->isn_known) {
 		me->isn_known = true;
 		me->isn = p->seq;
-		if (syn) {
-			me->syn_seen = true;
+		if (syn)
 			me->wscale = p->wscale;
-		}
 	}
 	rel->rel_seq = p->seq - me->isn;
 	rel->has_ack = ack && peer->isn_known;

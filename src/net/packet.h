@@ -66,7 +66,8 @@ typedef struct pkt {
  * hop-by-hop, routing, destination options are skipped; fragment headers and IPv4 fragments
  * with nonzero offset give proto PKT_OTHER (no transport decoded) but succeed. Unknown
  * transport protocols succeed with PKT_OTHER. A length field of 0 in a frame over 65535 bytes
- * (BIG TCP, jumbograms) means the whole frame. Checksums are not verified. */
+ * (BIG TCP, jumbograms) means the whole frame. Checksums are not verified. After a failure
+ * *p is partly filled and not to be used. */
 int pkt_decode(const unsigned char *data, size_t len, pkt *p, const char **why);
 
 /* Decodes a frame from an AF_PACKET socket on a loopback device: a 14-byte Ethernet header
@@ -93,12 +94,16 @@ void pkt_flows_free(pkt_flows *f);
 void pkt_flows_reset(pkt_flows *f);
 
 typedef struct pkt_rel {
-	uint32_t rel_seq, rel_ack;	/* relative to the sender's / the receiver's ISN; seq 0 is the SYN */
+	uint32_t rel_seq, rel_ack;	/* relative to the sender's / the receiver's ISN;
+					 * seq 0 is the SYN */
 	bool has_ack;			/* ACK flag set and the peer's ISN known */
 	unsigned long window;		/* window in bytes, scaled when scaling is in effect */
 	int scale;			/* the shift applied, 0 when none */
-	int conn;			/* a small number identifying the connection, 1, 2, ... in order of first appearance */
-	bool from_initiator;		/* sent by the side that sent the first SYN (the client); for connections first seen mid-stream: sent by the side first seen sending */
+	int conn;			/* a small number identifying the connection, 1, 2, ...
+					 * in order of first appearance */
+	bool from_initiator;		/* sent by the side that sent the first SYN (the
+					 * client); for connections first seen mid-stream:
+					 * sent by the side first seen sending */
 } pkt_rel;
 
 /* Records a TCP packet in f and fills *rel. Must be called in the order packets were seen.
@@ -109,7 +114,8 @@ typedef struct pkt_rel {
 void pkt_flows_track(pkt_flows *f, const pkt *p, pkt_rel *rel);
 
 /* One line describing the packet, language-neutral, as a student reads it (the caller frees):
- * TCP:  "192.0.2.2:40000 > 192.0.2.1:5000 [SYN] seq=0 win=64240 len=0 <mss 1460,sackOK,TS,wscale 7>"
+ * TCP:  "192.0.2.2:40000 > 192.0.2.1:5000 [SYN] seq=0 win=64240 len=0
+ *       <mss 1460,sackOK,TS,wscale 7>" (one line)
  *       with rel given, seq/ack are relative (ack absolute when rel->has_ack is false) and win
  *       is rel->window; with absolute true, seq/ack are printed absolute. ack= appears only
  *       when ACK is set. Options appear only on SYN segments, and only those present.

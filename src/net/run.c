@@ -63,6 +63,7 @@ typedef struct seqmark {
 	bool from_initiator;
 	uint32_t end;
 	double t;		/* when the segment that reached end was first seen */
+	unsigned id;		/* its packet number */
 } seqmark;
 
 struct run {
@@ -75,6 +76,7 @@ struct run {
 	double t_start;
 	double wire_t;		/* the last packet */
 	double t_last_step;
+	bool user_hold;		/* the user (not the script) holds packets */
 	rsock *socks;
 	pending *pend;		/* one per actor */
 	size_t next;
@@ -430,6 +432,11 @@ static void attach_snapshot(run *r, run_event *ev, const snap *sn)
 			fill_sock(rs, e);
 			if (!rs->udp)
 				claimed_tcp[e - sn->tcp] = true;
+			/* a connecting socket has no peer name yet, but the kernel knows it */
+			if (!k->has_remote && rs->has_remote && !rs->udp) {
+				r->socks[i].remote = e->remote;
+				r->socks[i].has_remote = true;
+			}
 		} else {
 			rs->local = k->local;
 			rs->remote = k->remote;
@@ -1122,7 +1129,8 @@ const char *run_wire_name(script_wire op)
 	return (size_t)op < ARRAY_SIZE(wire_names) ? wire_names[op] : "?";
 }
 
-/* Whether a TCP segment repeats sequence space already seen in its direction. */
+/* Whether a TCP segment repeats sequence space that a segment seen before it (on the wire,
+ * not necessarily delivered before it: an overtaken segment is no retransmission) carried. */
 static void mark_seq(run *r, run_event *ev, double seen)
 {
 	const pkt *p = ev->pkt;
@@ -1139,15 +1147,18 @@ static void mark_seq(run *r, run_event *ev, double seen)
 	if (!m) {
 		grow_array((void **)&r->marks, &r->markcap, r->nmarks, sizeof *r->marks);
 		m = &r->marks[r->nmarks++];
-		*m = (seqmark){ ev->rel.conn, ev->rel.from_initiator, end, seen };
+		*m = (seqmark){ ev->rel.conn, ev->rel.from_initiator, end, seen, ev->id };
 		return;
 	}
 	if ((int32_t)(end - m->end) <= 0) {
-		ev->retrans = true;
-		ev->retrans_ms = seen - m->t;
+		if (ev->id > m->id) {
+			ev->retrans = true;
+			ev->retrans_ms = seen - m->t;
+		}
 	} else {
 		m->end = end;
 		m->t = seen;
+		m->id = ev->id;
 	}
 }
 
@@ -1203,6 +1214,8 @@ static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
 	if (!r->lab || lab_get_mode(r->lab) != LAB_FULL ||
 	    !lab_wire(r->lab, wire_ops[op], ms, run_clock_ms()))
 		return false;
+	if (op == SW_HOLD || op == SW_PASS)
+		r->user_hold = op == SW_HOLD && by_user;
 	run_event *ev = new_event(r, EV_WIRE, step);
 	ev->by_user = by_user;
 	ev->c = op == SW_DELAY || (op == SW_PASS && ms) ?
@@ -1215,13 +1228,19 @@ static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
 
 bool run_wire(run *r, script_wire op, unsigned ms)
 {
-	return !r->stopped && wire_do(r, -1, op, ms, true);
+	if (r->stopped)
+		return false;
+	if (op == SW_DELIVER)	/* the packet's own event says it */
+		return r->lab && lab_wire(r->lab, WIRE_DELIVER, 0, run_clock_ms()) &&
+		       (progress_lab(r, run_clock_ms()), true);
+	return wire_do(r, -1, op, ms, true);
 }
 
-/* Whether the user holds packets on the wire: nothing times out meanwhile. */
+/* Whether the user holds packets on the wire: nothing times out meanwhile (a script that
+ * holds packets delivers them itself). */
 static bool wire_held(const run *r)
 {
-	return r->lab && lab_holding(r->lab) && lab_nheld(r->lab) > 0;
+	return r->user_hold && r->lab && lab_holding(r->lab) && lab_nheld(r->lab) > 0;
 }
 
 /* 'expect packets': the items appear in order among the packets since the last such step

@@ -141,23 +141,29 @@ static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event 
 {
 	bool ltr = from_left(ev);
 	const char *ls = changed_state(ev, prev, true), *rs = changed_state(ev, prev, false);
-	char *label = demo_packet_short(ev);
-	strbuf lb = { 0 };
-	strbuf_addf(&lb, " #%u %s", ev->id, label);
-	if (ev->retrans)
-		strbuf_addf(&lb, _(" (retransmitted after %.1f s)"), ev->retrans_ms / 1000.0);
+	int lw = ls ? text_width(ls, strlen(ls)) + 1 : 0;
+	int rw = rs ? text_width(rs, strlen(rs)) + 1 : 0;
+	int body = t->width - lw - rw;
 	const char *fate = demo_fate_text(ev->fate);
-	if (fate)
-		strbuf_addf(&lb, " [%s]", fate);
-	strbuf_addc(&lb, ' ');
-	free(label);
+	strbuf lb = { 0 };
+	/* as much of the packet as fits, keeping room for the arrow */
+	for (int level = 0; level < 3; level++) {
+		char *label = demo_packet_short(ev, level);
+		lb.len = 0;
+		strbuf_addf(&lb, " #%u %s", ev->id, label);
+		free(label);
+		if (ev->retrans)
+			strbuf_addf(&lb, _(" (resent after %.1f s)"), ev->retrans_ms / 1000.0);
+		if (fate)
+			strbuf_addf(&lb, " [%s]", fate);
+		strbuf_addc(&lb, ' ');
+		if (text_width(lb.buf, lb.len) + 6 <= body)
+			break;
+	}
 	const char *dash = ui_glyph(a, "─", "-");
 	bool dropped = ev->fate == FATE_DROPPED;
 	const char *head = dropped ? ui_glyph(a, "✗", "X") : ltr ? ui_glyph(a, "▶", ">") :
 			   ui_glyph(a, "◀", "<");
-	int lw = ls ? text_width(ls, strlen(ls)) + 1 : 0;
-	int rw = rs ? text_width(rs, strlen(rs)) + 1 : 0;
-	int body = t->width - lw - rw;
 	int textw = text_width(lb.buf, lb.len);
 	int dashes = body - 1 - textw;
 	if (dashes < 4)
@@ -301,8 +307,8 @@ static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *
 		tl_packet(a, t, ev, prev, bold);
 		break;
 	case EV_WIRE: {
-		char *m = xasprintf("%s: %s (%s)", ev->by_user ? _("you") : _("the script"),
-				    demo_wire_text(ev), ev->c);
+		char *m = xasprintf("%s: %s", ev->by_user ? _("you") : _("the script"),
+				    demo_wire_text(ev));
 		tl_add(t, -1, A_DIM | bold, m, ui_glyph(a, "✂ ", "# "));
 		free(m);
 		break;
@@ -457,7 +463,7 @@ static int draw_wire(const app *a, int y, int x, int w, int rows)
 		free(ln);
 		return used;
 	}
-	char *mode = lab_holding(l) ? xasprintf(_("Wire: holding packets (n delivers)")) :
+	char *mode = lab_holding(l) ? xstrdup(_("Wire: holding (n delivers)")) :
 		     lab_pass_delay(l) ? xasprintf(_("Wire: delivers after %u ms"), lab_pass_delay(l)) :
 		     xstrdup(_("Wire: delivers at once"));
 	ui_draw_text(y + used++, x, mode, strlen(mode), w, A_BOLD);
@@ -471,7 +477,8 @@ static int draw_wire(const app *a, int y, int x, int w, int rows)
 		if (ok && p.proto == PKT_TCP)
 			pkt_flags(p.flags, f, sizeof f);
 		else if (ok)
-			snprintf(f, sizeof f, "%s", p.proto == PKT_UDP ? "UDP" : "ICMP");
+			snprintf(f, sizeof f, "%s", p.proto == PKT_UDP ? "UDP" :
+				 p.proto == PKT_ICMP ? "ICMP" : "IP");
 		if (used == rows - 1 && i + 1 < lab_nheld(l)) {
 			char *more = xasprintf(_("  ... %zu more held"), lab_nheld(l) - i);
 			ui_draw_text(y + used++, x, more, strlen(more), w, ui_attr(a, ATTR_HEADING));
@@ -520,8 +527,17 @@ static void draw_packets(const app *a, int y, int x, int w, int rows)
 		free(hx);
 		free(tx);
 	}
-	char **dl;
-	size_t nd = layout_wrap(d.buf, w, &dl);
+	char **dl = NULL;
+	size_t nd = 0;
+	for (char *save = NULL, *part = strtok_r(d.buf, "\n", &save); part;
+	     part = strtok_r(NULL, "\n", &save)) {
+		char **pl;
+		size_t np = layout_wrap(part, w, &pl);
+		dl = xrealloc(dl, (nd + np + 1) * sizeof *dl);
+		memcpy(dl + nd, pl, np * sizeof *pl);
+		nd += np;
+		free(pl);
+	}
 	strbuf_free(&d);
 	int drows = (int)nd < rows / 2 ? (int)nd : rows / 2;
 	int lrows = rows - drows - (drows ? 1 : 0);
@@ -532,7 +548,7 @@ static void draw_packets(const app *a, int y, int x, int w, int rows)
 		const run_event *ev = run_event_at(a->run, i);
 		if (ev->kind != EV_PACKET || k++ < skip)
 			continue;
-		char *sh = demo_packet_short(ev);
+		char *sh = demo_packet_short(ev, 0);
 		const char *fate = ev->fate == FATE_DROPPED ? ui_glyph(a, "✗", "X") : "";
 		char *line = xasprintf("%u %s%s %s", ev->id,
 				       from_left(ev) ? ui_glyph(a, "▶", ">") : ui_glyph(a, "◀", "<"), fate, sh);
