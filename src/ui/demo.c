@@ -11,7 +11,12 @@
  * A column per actor holds its calls in time order (a sequence chart: each event takes its
  * own rows); scene changes, checks and waits span the whole width. The panel shows the
  * snapshot of the latest event. Below 72 columns the panel gives way to a one-line summary
- * of the states above the timeline; on short screens the diagram goes first. */
+ * of the states above the timeline; on short screens the diagram goes first.
+ *
+ * In the packet lab each packet is an arrow across the timeline between the first actor's
+ * lane (left) and the others' (right), with the state each end reached at its ends; the
+ * panel can show the packets instead of the states (p), and a box at its foot shows the
+ * wire: whether it holds packets, which are held, which faults are armed. */
 #include "config.h"
 
 #include "ui.h"
@@ -140,7 +145,10 @@ static bool from_left(const run_event *ev)
 static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event *prev, attr_t bold)
 {
 	bool ltr = from_left(ev);
-	const char *ls = changed_state(ev, prev, true), *rs = changed_state(ev, prev, false);
+	/* captured packets are read after the fact: the states then are not the packet's doing */
+	bool wire = ev->from >= 0;
+	const char *ls = wire ? changed_state(ev, prev, true) : NULL;
+	const char *rs = wire ? changed_state(ev, prev, false) : NULL;
 	int lw = ls ? text_width(ls, strlen(ls)) + 1 : 0;
 	int rw = rs ? text_width(rs, strlen(rs)) + 1 : 0;
 	int body = t->width - lw - rw;
