@@ -202,6 +202,36 @@ START_TEST(test_lab_udp_reorder)
 }
 END_TEST
 
+/* IPv6 crosses the wire too: "::1" in a lab script means the sides' 2001:db8:: addresses. */
+START_TEST(test_lab_ipv6)
+{
+	if (!lb)
+		return;
+	script *s = parse_ok(
+		"actors server client\n"
+		"scene v6\n"
+		"server: l = socket(AF_INET6, SOCK_STREAM)\n"
+		"server: l.bind(\"::1\", 0) -> 0\n"
+		"server: l.listen(1) -> 0\n"
+		"client: s = socket(AF_INET6, SOCK_STREAM)\n"
+		"client: s.connect(server.l) -> 0\n"
+		"expect packets SYN SYN+ACK ACK\n"
+		"expect client.s ESTABLISHED, peer:client.s ESTABLISHED\n");
+	run *r = run_new_lab(s, lb);
+	run_all(r, NULL, NULL);
+	ck_assert_msg(run_failures(r) == 0, "%d failures:%s", run_failures(r), failures(r));
+	bool v6 = false;
+	for (size_t i = 0; i < run_nevents(r); i++) {
+		const run_event *e = run_event_at(r, i);
+		if (e->kind == EV_PACKET && e->pkt && e->pkt->family == AF_INET6)
+			v6 = strstr(e->c, "[2001:db8::2]:") != NULL;
+	}
+	ck_assert_msg(v6, "no IPv6 packet from 2001:db8::2");
+	run_free(r);
+	script_free(s);
+}
+END_TEST
+
 /* A wire step without the wire stops the run with a plain message. */
 START_TEST(test_wire_step_without_lab)
 {
@@ -312,6 +342,7 @@ Suite *make_lab_suite(void)
 	tcase_add_test(tc, test_lab_step_handshake_and_close);
 	tcase_add_test(tc, test_lab_dropped_syn_is_retransmitted);
 	tcase_add_test(tc, test_lab_udp_reorder);
+	tcase_add_test(tc, test_lab_ipv6);
 	tcase_add_test(tc, test_wire_step_without_lab);
 	tcase_add_test(tc, test_wire_syntax_errors);
 	tcase_add_test(tc, test_lab_leaves_nothing_after_kill);

@@ -182,9 +182,16 @@ static int make_tun(int side, int *problem, int *ipv6)
 	*ipv6 = 0;
 	int ctl6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ctl6 >= 0) {
-		struct lab_in6_ifreq r6 = { .prefixlen = 64, .ifindex = (int)if_nametoindex(WIRE_IF) };
-		inet_pton(AF_INET6, side_v6[side], &r6.addr);
-		*ipv6 = r6.ifindex > 0 && ioctl(ctl6, SIOCSIFADDR, &r6) == 0;
+		/* as large as a struct ifreq, which is what tools (valgrind) assume it is */
+		union {
+			struct lab_in6_ifreq r6;
+			struct ifreq size;
+		} u;
+		memset(&u, 0, sizeof u);
+		u.r6.prefixlen = 64;
+		u.r6.ifindex = (int)if_nametoindex(WIRE_IF);
+		inet_pton(AF_INET6, side_v6[side], &u.r6.addr);
+		*ipv6 = u.r6.ifindex > 0 && ioctl(ctl6, SIOCSIFADDR, &u.r6) == 0;
 		close(ctl6);
 	}
 	return fd;
