@@ -857,6 +857,16 @@ static void parse_wire(sparser *sp, script_step *st)
 	if (st->wire == SW_DELAY || (st->wire == SW_PASS && peek(sp)->kind == T_NUM))
 		if (!parse_duration(sp, &st->num))
 			return;
+	if (st->wire == SW_DELIVER && peek(sp)->kind == T_IDENT) {
+		/* wire deliver ACTOR: the first packet held from that actor's side */
+		tok *a = next(sp);
+		int actor = find_actor(sp->s, a->text, strlen(a->text));
+		if (actor < 0) {
+			serr(sp, a->start, _("no actor named '%s' (declared: see the 'actors' line)"), a->text);
+			return;
+		}
+		st->num = actor + 1;
+	}
 	if (peek(sp)->kind != T_END)
 		serr(sp, peek(sp)->start, _("unexpected text here"));
 }

@@ -41,7 +41,8 @@ typedef enum script_op {
 typedef enum script_wire {
 	SW_HOLD,		/* hold every packet until 'wire deliver' */
 	SW_PASS,		/* deliver every packet (after num ms) */
-	SW_DELIVER,		/* deliver the first held packet */
+	SW_DELIVER,		/* deliver the first held packet (num: actor + 1 whose side sent
+				 * it, 0 any) */
 	SW_DROP,		/* the next packet is dropped */
 	SW_DUPLICATE,		/* ... delivered twice */
 	SW_SWAP,		/* the next two are delivered in the opposite order */

@@ -584,7 +584,8 @@ bool lab_wire(lab *l, lab_wire_op op, unsigned ms, double now)
 		return true;
 	case WIRE_DELIVER:
 		for (size_t i = 0; i < l->nq; i++)
-			if (l->q[i].due < 0 || l->q[i].due > now) {
+			if ((l->q[i].due < 0 || l->q[i].due > now) &&
+			    (ms == 0 || l->q[i].p.from == (int)ms - 1)) {
 				l->q[i].due = now;
 				l->q[i].swap = false;
 				return true;

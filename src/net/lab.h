@@ -107,7 +107,8 @@ typedef struct lab_packet {
 typedef enum lab_wire_op {
 	WIRE_HOLD,		/* hold every packet until WIRE_DELIVER */
 	WIRE_PASS,		/* deliver every packet after ms (0: at once) */
-	WIRE_DELIVER,		/* deliver the first held packet now */
+	WIRE_DELIVER,		/* deliver the first held packet now (ms 1 or 2: the first one
+				 * side 0 or side 1 sent) */
 	WIRE_DROP,		/* drop the next packet */
 	WIRE_DUPLICATE,		/* deliver the next packet twice */
 	WIRE_SWAP,		/* deliver the next two packets in the opposite order */

@@ -1211,15 +1211,20 @@ static const lab_wire_op wire_ops[] = { WIRE_HOLD, WIRE_PASS, WIRE_DELIVER, WIRE
 
 static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
 {
+	unsigned arg = ms;
+	if (op == SW_DELIVER && ms)	/* an actor: the packet its side sent */
+		arg = (unsigned)run_actor_side(r, (int)ms - 1) + 1;
 	if (!r->lab || lab_get_mode(r->lab) != LAB_FULL ||
-	    !lab_wire(r->lab, wire_ops[op], ms, run_clock_ms()))
+	    !lab_wire(r->lab, wire_ops[op], arg, run_clock_ms()))
 		return false;
 	if (op == SW_HOLD || op == SW_PASS)
 		r->user_hold = op == SW_HOLD && by_user;
 	run_event *ev = new_event(r, EV_WIRE, step);
 	ev->by_user = by_user;
 	ev->c = op == SW_DELAY || (op == SW_PASS && ms) ?
-		xasprintf("wire %s %ums", wire_names[op], ms) : xasprintf("wire %s", wire_names[op]);
+		xasprintf("wire %s %ums", wire_names[op], ms) :
+		op == SW_DELIVER && ms ? xasprintf("wire deliver %s", r->s->actors[ms - 1]) :
+		xasprintf("wire %s", wire_names[op]);
 	ev->ms = ms;
 	observe_event(r, ev);
 	progress_lab(r, run_clock_ms());
