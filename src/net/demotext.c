@@ -102,6 +102,11 @@ const char *demo_wire_text(const run_event *ev)
 	if (strncmp(op, "pass", 4) == 0)
 		return ev->ms ? _("the wire delivers every packet after a delay") :
 			_("the wire delivers every packet at once");
+	if (strncmp(op, "deliver ", 8) == 0) {
+		static char buf[128];
+		snprintf(buf, sizeof buf, _("deliver the first packet held from %s"), op + 8);
+		return buf;
+	}
 	if (strncmp(op, "deliver", 7) == 0)
 		return _("deliver the first held packet");
 	if (strncmp(op, "drop", 4) == 0)
