@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 	} else if (list_demos || self_check || demo_arg) {
 		int rc = 0;
 		int d = demo_arg ? catalog_find_demo(cat, demo_arg) : -1;
-		lab *lb = use_lab && (self_check || d >= 0) ? demo_lab_open(stderr, false) : NULL;
+		lab *lb = use_lab && (self_check || d >= 0) ? demo_lab_open(stderr) : NULL;
 		if (list_demos) {
 			demo_print_list(stdout, cat, (lang_id)lang);
 		} else if (self_check) {

@@ -883,8 +883,9 @@ const char *script_packet_text(const script_packet *p)
 	static char buf[64];
 	size_t n = 0;
 	buf[0] = '\0';
-	if (p->proto == 17 || p->proto == 1)
-		n = (size_t)snprintf(buf, sizeof buf, "%s", p->proto == 17 ? "UDP" : "ICMP");
+	if (p->proto != 6)
+		n = (size_t)snprintf(buf, sizeof buf, "%s", p->proto == 17 ? "UDP" :
+				     p->proto == 1 ? "ICMP" : "IP");
 	for (size_t i = 0; p->proto == 6 && i < ARRAY_SIZE(tcp_flags); i++)
 		if (p->flags & tcp_flags[i].flag)
 			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? "+" : "",

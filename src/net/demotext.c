@@ -67,54 +67,62 @@ char *demo_side_name(const run *r, int side)
 	return strbuf_take(&sb);
 }
 
-/* The actor whose socket has address a (the packet's source or destination). */
-static char *actor_at(const run *r, const run_event *ev, const struct sockaddr_storage *a,
-		      int side)
+int demo_packet_actor(const run *r, const run_event *ev, bool src)
 {
-	const script *s = run_script(r);
-	for (size_t i = 0; i < ev->nsocks; i++) {
+	if (!ev->pkt)
+		return -1;
+	uint16_t port = observe_port(src ? &ev->pkt->src : &ev->pkt->dst);
+	int side = ev->from < 0 ? -1 : src ? ev->from : !ev->from;
+	for (size_t i = 0; port && i < ev->nsocks; i++) {
 		const run_sock *k = &ev->socks[i];
-		if (k->actor < 0 || observe_port(&k->local) != observe_port(a) || !observe_port(a))
-			continue;
-		if (side >= 0 && run_actor_side(r, k->actor) != side)
-			continue;
-		return xstrdup(s->actors[k->actor]);
+		if (k->actor >= 0 && observe_port(&k->local) == port &&
+		    (side < 0 || run_actor_side(r, k->actor) == side))
+			return k->actor;
 	}
-	return side >= 0 ? demo_side_name(r, side) : xstrdup("?");
+	return -1;
+}
+
+/* A packet's end by name: its socket's actor, else the actors of its side. */
+static char *end_name(const run *r, const run_event *ev, bool src)
+{
+	int actor = demo_packet_actor(r, ev, src);
+	if (actor >= 0)
+		return xstrdup(run_script(r)->actors[actor]);
+	if (ev->from < 0)
+		return xstrdup("?");
+	return demo_side_name(r, src ? ev->from : !ev->from);
 }
 
 void demo_packet_ends(const run *r, const run_event *ev, char **from, char **to)
 {
-	if (!ev->pkt) {
-		*from = ev->from >= 0 ? demo_side_name(r, ev->from) : xstrdup("?");
-		*to = ev->from >= 0 ? demo_side_name(r, !ev->from) : xstrdup("?");
-		return;
-	}
-	*from = actor_at(r, ev, &ev->pkt->src, ev->from);
-	*to = actor_at(r, ev, &ev->pkt->dst, ev->from >= 0 ? !ev->from : -1);
+	*from = end_name(r, ev, true);
+	*to = end_name(r, ev, false);
 }
 
-const char *demo_wire_text(const run_event *ev)
+const char *demo_wire_text(const run *r, const run_event *ev)
 {
-	const char *op = ev->c + 5;	/* after "wire " */
-	if (strncmp(op, "hold", 4) == 0)
+	static char buf[128];
+	switch (ev->wire) {
+	case SW_HOLD:
 		return _("the wire holds every packet until it is delivered by hand");
-	if (strncmp(op, "pass", 4) == 0)
+	case SW_PASS:
 		return ev->ms ? _("the wire delivers every packet after a delay") :
 			_("the wire delivers every packet at once");
-	if (strncmp(op, "deliver ", 8) == 0) {
-		static char buf[128];
-		snprintf(buf, sizeof buf, _("deliver the first packet held from %s"), op + 8);
+	case SW_DELIVER:
+		if (ev->wire_actor < 0)
+			return _("deliver the first held packet");
+		snprintf(buf, sizeof buf, _("deliver the first packet held from %s"),
+			 run_script(r)->actors[ev->wire_actor]);
 		return buf;
-	}
-	if (strncmp(op, "deliver", 7) == 0)
-		return _("deliver the first held packet");
-	if (strncmp(op, "drop", 4) == 0)
+	case SW_DROP:
 		return _("the next packet will be dropped");
-	if (strncmp(op, "duplicate", 9) == 0)
+	case SW_DUPLICATE:
 		return _("the next packet will be delivered twice");
-	if (strncmp(op, "swap", 4) == 0)
+	case SW_SWAP:
 		return _("the next two packets will be delivered in the opposite order");
+	case SW_DELAY:
+		break;
+	}
 	return _("the next packet will be delayed");
 }
 
@@ -212,7 +220,7 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 		fprintf(out, "%s %s: %s\n", _("STOPPED:"), s->file, ev->observed);
 		break;
 	case EV_WIRE:
-		fprintf(out, "%-8s %s  (%s)\n", "", ev->c, demo_wire_text(ev));
+		fprintf(out, "%-8s %s  (%s)\n", "", ev->c, demo_wire_text(r, ev));
 		break;
 	case EV_PACKET: {
 		char *from, *to;
@@ -344,14 +352,20 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab
 	return failed ? 1 : 0;
 }
 
-lab *demo_lab_open(FILE *out, bool quiet)
+lab *demo_lab_open(FILE *out)
 {
 	lab_status st;
 	lab *l = lab_open(&st);
-	if (st.mode == LAB_FULL || quiet)
-		return l;
-	demo_lab_report(out, &st);
+	if (st.mode != LAB_FULL)
+		demo_lab_report(out, &st);
 	return l;
+}
+
+char *demo_lab_problem(const lab_status *st, const char *sep)
+{
+	const char *fix = lab_problem_fix(st->problem);
+	return xasprintf("%s: %s.%s%s", _(lab_problem_what(st->problem)), strerror(st->err),
+			 *fix ? sep : "", *fix ? _(fix) : "");
 }
 
 void demo_lab_report(FILE *out, const lab_status *st)
@@ -363,10 +377,9 @@ void demo_lab_report(FILE *out, const lab_status *st)
 		return;
 	}
 	if (st->problem != LAB_OK) {
-		fprintf(out, "%s: %s.\n", _(lab_problem_what(st->problem)), strerror(st->err));
-		const char *fix = lab_problem_fix(st->problem);
-		if (*fix)
-			fprintf(out, "%s\n", _(fix));
+		char *why = demo_lab_problem(st, "\n");
+		fprintf(out, "%s\n", why);
+		free(why);
 	}
 	if (st->mode == LAB_CAPTURE)
 		fprintf(out, "%s\n", _("Packet lab: capture only. Demos run in a private namespace and every packet is shown, but the wire cannot hold, drop or reorder them."));

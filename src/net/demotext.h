@@ -31,9 +31,12 @@ void demo_print_list(FILE *out, const catalog *c, lang_id lang);
  * each failure with file, line, expected and observed. Returns 0 when all pass. */
 int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *l);
 
-/* Opens the best packet lab there is; unless quiet or complete, says on out what is missing
+/* Opens the best packet lab there is; unless it is complete, says on out what is missing
  * and what an administrator could change. NULL when no lab works. */
-lab *demo_lab_open(FILE *out, bool quiet);
+lab *demo_lab_open(FILE *out);
+/* What stopped the lab and what an administrator could change, translated, joined by sep.
+ * The caller frees it. */
+char *demo_lab_problem(const lab_status *st, const char *sep);
 /* What a lab_open() status means, in the current language, a few lines. */
 void demo_lab_report(FILE *out, const lab_status *st);
 
@@ -48,8 +51,10 @@ char *demo_packet_short(const run_event *ev, int level);
 /* Which actors a packet went between, by the sockets' ports ("second", "server"); the
  * caller frees both. */
 void demo_packet_ends(const run *r, const run_event *ev, char **from, char **to);
+/* The actor whose socket sent (src) or receives a packet, by port and side; -1 unknown. */
+int demo_packet_actor(const run *r, const run_event *ev, bool src);
 /* What an EV_WIRE event does, translated. */
-const char *demo_wire_text(const run_event *ev);
+const char *demo_wire_text(const run *r, const run_event *ev);
 
 /* The translated one-line explanation of an errno. */
 const char *demo_errno_explain(int err);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "lab.h"
+#include "packet.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -592,10 +593,13 @@ bool lab_wire(lab *l, lab_wire_op op, unsigned ms, double now)
 			}
 		return false;
 	case WIRE_DROP:
-		if (h)
-			h->due = now, h->dup = h->swap = false, h->p.fate = FATE_DROPPED;
-		else
+		if (h) {
+			h->due = now;
+			h->dup = h->swap = false;
+			h->p.fate = FATE_DROPPED;
+		} else {
 			arm(l, FAULT_DROP, 0);
+		}
 		return true;
 	case WIRE_DUPLICATE:
 		if (h)
@@ -649,21 +653,19 @@ const char *lab_armed(const lab *l)
  * part of any demo. */
 static bool is_noise(const unsigned char *d, size_t n)
 {
-	if (n < 1 || (d[0] >> 4) != 6)
-		return (n < 1 || (d[0] >> 4) != 4);
-	if (n < 41)
+	unsigned version = n ? d[0] >> 4 : 0;
+	if (version != 4 && version != 6)
 		return true;
-	unsigned next = d[6];
-	size_t off = 40;
-	if (next == 0 && n >= 48) {	/* hop-by-hop options (MLD) */
-		next = d[40];
-		off = 40 + (size_t)(d[41] + 1) * 8;
-	}
-	if (next != 58 || n <= off)
+	pkt p;
+	if (version == 4 || pkt_decode(d, n, &p, NULL) < 0 || p.proto != PKT_ICMP)
 		return false;
-	unsigned type = d[off];
-	return type == 133 || type == 134 || type == 135 || type == 136 || type == 143 ||
-	       type == 130 || type == 131 || type == 132;
+	switch (p.icmp_type) {
+	case 130: case 131: case 132: case 143:		/* MLD */
+	case 133: case 134: case 135: case 136:		/* router and neighbour discovery */
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Takes a packet off the wire into the queue, applying an armed fault. */

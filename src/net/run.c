@@ -77,6 +77,7 @@ struct run {
 	double wire_t;		/* the last packet */
 	double t_last_step;
 	bool user_hold;		/* the user (not the script) holds packets */
+	double held_at;		/* when packets were last seen held by the user */
 	rsock *socks;
 	pending *pend;		/* one per actor */
 	size_t next;
@@ -1221,6 +1222,8 @@ static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
 		r->user_hold = op == SW_HOLD && by_user;
 	run_event *ev = new_event(r, EV_WIRE, step);
 	ev->by_user = by_user;
+	ev->wire = op;
+	ev->wire_actor = op == SW_DELIVER ? (int)ms - 1 : -1;
 	ev->c = op == SW_DELAY || (op == SW_PASS && ms) ?
 		xasprintf("wire %s %ums", wire_names[op], ms) :
 		op == SW_DELIVER && ms ? xasprintf("wire deliver %s", r->s->actors[ms - 1]) :
@@ -1235,10 +1238,13 @@ bool run_wire(run *r, script_wire op, unsigned ms)
 {
 	if (r->stopped)
 		return false;
-	if (op == SW_DELIVER)	/* the packet's own event says it */
-		return r->lab && lab_wire(r->lab, WIRE_DELIVER, 0, run_clock_ms()) &&
-		       (progress_lab(r, run_clock_ms()), true);
-	return wire_do(r, -1, op, ms, true);
+	if (op != SW_DELIVER)
+		return wire_do(r, -1, op, ms, true);
+	/* a delivery by key needs no event of its own: the packet's event says it */
+	if (!r->lab || !lab_wire(r->lab, WIRE_DELIVER, 0, run_clock_ms()))
+		return false;
+	progress_lab(r, run_clock_ms());
+	return true;
 }
 
 /* Whether the user holds packets on the wire: nothing times out meanwhile (a script that
@@ -1250,6 +1256,32 @@ static bool wire_held(const run *r)
 
 /* 'expect packets': the items appear in order among the packets since the last such step
  * (other packets may come between them). */
+/* A packet event as an 'expect packets' item would name it. */
+static script_packet packet_item(const run_event *ev)
+{
+	const pkt *p = ev->pkt;
+	script_packet sp = { .proto = p->proto == PKT_TCP ? 6 : p->proto == PKT_UDP ? 17 :
+			     p->proto == PKT_ICMP ? 1 : 0 };
+	if (sp.proto == 6)
+		sp.flags = p->flags & 0x1f;
+	switch (ev->fate) {
+	case FATE_DROPPED: sp.fate = SF_DROPPED; break;
+	case FATE_DUPLICATED: sp.fate = SF_DUPLICATED; break;
+	case FATE_REORDERED: sp.fate = SF_REORDERED; break;
+	case FATE_DELAYED: sp.fate = SF_DELAYED; break;
+	default: sp.fate = SF_ARRIVED; break;
+	}
+	return sp;
+}
+
+/* Whether a packet is what an item wants; an item without a fate wants any packet that
+ * reached the other side. */
+static bool packet_matches(const script_packet *got, const script_packet *want)
+{
+	return got->proto == want->proto && got->flags == want->flags &&
+	       (want->fate == SF_ARRIVED ? got->fate != SF_DROPPED : got->fate == want->fate);
+}
+
 static bool check_packets(run *r, const script_step *st, strbuf *expected, strbuf *observed,
 			  bool final)
 {
@@ -1258,19 +1290,8 @@ static bool check_packets(run *r, const script_step *st, strbuf *expected, strbu
 		const run_event *ev = &r->ev[i];
 		if (ev->kind != EV_PACKET || !ev->pkt)
 			continue;
-		const script_packet *want = &st->packets[k];
-		const pkt *p = ev->pkt;
-		int proto = p->proto == PKT_TCP ? 6 : p->proto == PKT_UDP ? 17 : p->proto == PKT_ICMP ? 1 : 0;
-		bool m = proto == want->proto &&
-			 (proto != 6 || (p->flags & 0x1f) == want->flags);
-		switch (want->fate) {
-		case SF_ARRIVED: m = m && ev->fate != FATE_DROPPED; break;
-		case SF_DROPPED: m = m && ev->fate == FATE_DROPPED; break;
-		case SF_DUPLICATED: m = m && ev->fate == FATE_DUPLICATED; break;
-		case SF_REORDERED: m = m && ev->fate == FATE_REORDERED; break;
-		case SF_DELAYED: m = m && ev->fate == FATE_DELAYED; break;
-		}
-		if (m) {
+		script_packet got = packet_item(ev);
+		if (packet_matches(&got, &st->packets[k])) {
 			k++;
 			matched_at = i + 1;
 		}
@@ -1285,13 +1306,8 @@ static bool check_packets(run *r, const script_step *st, strbuf *expected, strbu
 		const run_event *ev = &r->ev[i];
 		if (ev->kind != EV_PACKET || !ev->pkt)
 			continue;
-		const pkt *p = ev->pkt;
-		script_packet sp = { .proto = p->proto == PKT_TCP ? 6 : p->proto == PKT_UDP ? 17 : 1,
-				     .flags = p->flags & 0x1f };
-		sp.fate = ev->fate == FATE_DROPPED ? SF_DROPPED : ev->fate == FATE_DUPLICATED ?
-			  SF_DUPLICATED : ev->fate == FATE_REORDERED ? SF_REORDERED :
-			  ev->fate == FATE_DELAYED ? SF_DELAYED : SF_ARRIVED;
-		strbuf_addf(observed, "%s%s", shown++ ? " " : "", script_packet_text(&sp));
+		script_packet got = packet_item(ev);
+		strbuf_addf(observed, "%s%s", shown++ ? " " : "", script_packet_text(&got));
 	}
 	if (!shown)
 		strbuf_adds(observed, "(no packets)");
@@ -1495,6 +1511,14 @@ static int progress_wait(run *r, double now)
 	return n;
 }
 
+/* When a call that never times out counts as stalled: STALL_LIMIT_MS after it was made or
+ * after the user last held packets on the wire, whichever is later (the user holds it up,
+ * not the script). */
+static double stall_deadline(const run *r, const pending *p)
+{
+	return (p->t0 > r->held_at ? p->t0 : r->held_at) + STALL_LIMIT_MS;
+}
+
 int run_progress(run *r)
 {
 	if (r->stopped)
@@ -1508,9 +1532,9 @@ int run_progress(run *r)
 	if (r->next < r->s->nsteps) {
 		const script_step *st = &r->s->steps[r->next];
 		if (wire_held(r))
-			r->pend[st->actor].t0 = now;	/* the user holds it up, not the script */
+			r->held_at = now;
 		if (st->actor >= 0 && r->pend[st->actor].active &&
-		    r->pend[st->actor].deadline < 0 && now - r->pend[st->actor].t0 > STALL_LIMIT_MS) {
+		    r->pend[st->actor].deadline < 0 && now > stall_deadline(r, &r->pend[st->actor])) {
 			const script_step *b = &r->s->steps[r->pend[st->actor].step];
 			char *msg = xasprintf("line %d: %s is still blocked (line %d) after %.0f s",
 					      st->line, r->s->actors[st->actor], b->line,
@@ -1606,7 +1630,7 @@ size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms
 		}
 		/* without a timeout, wake up only to report a stalled script */
 		bool needed = r->next < r->s->nsteps && r->s->steps[r->next].actor == (int)a;
-		double d = p->deadline >= 0 ? p->deadline : needed ? p->t0 + STALL_LIMIT_MS + 1 : -1;
+		double d = p->deadline >= 0 ? p->deadline : needed ? stall_deadline(r, p) + 1 : -1;
 		if (d >= 0 && (soonest < 0 || d < soonest))
 			soonest = d;
 	}

@@ -80,6 +80,8 @@ typedef struct run_event {
 	bool retrans;		/* TCP: it carries sequence space already sent */
 	double retrans_ms;	/* ... this long after the segment it repeats was first seen */
 	bool by_user;		/* EV_WIRE: a key, not the script */
+	script_wire wire;	/* EV_WIRE: what the wire was told */
+	int wire_actor;		/* EV_WIRE, SW_DELIVER: whose packet, -1 for the first held */
 } run_event;
 
 typedef struct run run;

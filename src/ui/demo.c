@@ -125,17 +125,15 @@ static const char *changed_state(const run_event *ev, const run_event *prev, boo
 }
 
 /* Whether a packet went from the left (the first actor's side) to the right. */
-static bool from_left(const run_event *ev)
+static bool from_left(const app *a, const run_event *ev)
 {
-	if (ev->from >= 0)
-		return ev->from == 0;
-	for (size_t i = 0; ev->pkt && i < ev->nsocks; i++) {
-		const run_sock *s = &ev->socks[i];
-		if (s->sock >= 0 && observe_port(&s->local) &&
-		    observe_port(&s->local) == observe_port(&ev->pkt->src))
-			return s->actor == 0;
-	}
-	return false;
+	return ev->from >= 0 ? ev->from == 0 : demo_packet_actor(a->run, ev, true) == 0;
+}
+
+static void add_times(strbuf *sb, const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		strbuf_adds(sb, s);
 }
 
 /* A packet as an arrow across the timeline, between the first actor's lane (left) and the
@@ -144,7 +142,7 @@ static bool from_left(const run_event *ev)
  * A dropped packet's arrow stops half way with a cross. */
 static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event *prev, attr_t bold)
 {
-	bool ltr = from_left(ev);
+	bool ltr = from_left(a, ev);
 	/* captured packets are read after the fact: the states then are not the packet's doing */
 	bool wire = ev->from >= 0;
 	const char *ls = wire ? changed_state(ev, prev, true) : NULL;
@@ -177,45 +175,21 @@ static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event 
 	if (dashes < 4)
 		dashes = 4;
 	int before = 2, after = dashes - before;
+	/* a dropped packet's arrow stops half way */
+	int gap = dropped ? after / 2 : 0;
 	strbuf row = { 0 };
 	if (ls)
 		strbuf_addf(&row, "%s ", ls);
-	if (dropped) {
-		/* the arrow stops half way */
-		int gap = after / 2;
-		if (ltr) {
-			for (int i = 0; i < before; i++)
-				strbuf_adds(&row, dash);
-			strbuf_add(&row, lb.buf, lb.len);
-			for (int i = 0; i < after - gap; i++)
-				strbuf_adds(&row, dash);
-			strbuf_adds(&row, head);
-			for (int i = 0; i < gap; i++)
-				strbuf_addc(&row, ' ');
-		} else {
-			for (int i = 0; i < gap; i++)
-				strbuf_addc(&row, ' ');
-			strbuf_adds(&row, head);
-			for (int i = 0; i < before; i++)
-				strbuf_adds(&row, dash);
-			strbuf_add(&row, lb.buf, lb.len);
-			for (int i = 0; i < after - gap; i++)
-				strbuf_adds(&row, dash);
-		}
-	} else if (ltr) {
-		for (int i = 0; i < before; i++)
-			strbuf_adds(&row, dash);
-		strbuf_add(&row, lb.buf, lb.len);
-		for (int i = 0; i < after; i++)
-			strbuf_adds(&row, dash);
+	if (!ltr) {
+		add_times(&row, " ", gap);
 		strbuf_adds(&row, head);
-	} else {
+	}
+	add_times(&row, dash, before);
+	strbuf_add(&row, lb.buf, lb.len);
+	add_times(&row, dash, after - gap);
+	if (ltr) {
 		strbuf_adds(&row, head);
-		for (int i = 0; i < before; i++)
-			strbuf_adds(&row, dash);
-		strbuf_add(&row, lb.buf, lb.len);
-		for (int i = 0; i < after; i++)
-			strbuf_adds(&row, dash);
+		add_times(&row, " ", gap);
 	}
 	if (rs)
 		strbuf_addf(&row, " %s", rs);
@@ -316,7 +290,7 @@ static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *
 		break;
 	case EV_WIRE: {
 		char *m = xasprintf("%s: %s", ev->by_user ? _("you") : _("the script"),
-				    demo_wire_text(ev));
+				    demo_wire_text(a->run, ev));
 		tl_add(t, -1, A_DIM | bold, m, ui_glyph(a, "✂ ", "# "));
 		free(m);
 		break;
@@ -559,7 +533,7 @@ static void draw_packets(const app *a, int y, int x, int w, int rows)
 		char *sh = demo_packet_short(ev, 0);
 		const char *fate = ev->fate == FATE_DROPPED ? ui_glyph(a, "✗", "X") : "";
 		char *line = xasprintf("%u %s%s %s", ev->id,
-				       from_left(ev) ? ui_glyph(a, "▶", ">") : ui_glyph(a, "◀", "<"), fate, sh);
+				       from_left(a, ev) ? ui_glyph(a, "▶", ">") : ui_glyph(a, "◀", "<"), fate, sh);
 		attr_t at = ev == latest ? A_BOLD : ev->fate == FATE_DROPPED ? A_DIM : A_NORMAL;
 		ui_draw_text(y + row++, x, line, strlen(line), w, at);
 		free(line);
@@ -771,13 +745,12 @@ static void step(app *a)
 static void say_lab_problem(app *a, bool needed)
 {
 	const lab_status *st = &a->lab_st;
-	char *what = xasprintf("%s: %s.", _(lab_problem_what(st->problem)), strerror(st->err));
-	const char *fix = lab_problem_fix(st->problem);
-	char *m = xasprintf("%s %s %s",
+	char *what = demo_lab_problem(st, " ");
+	char *m = xasprintf("%s %s",
 			    needed ? _("This demo needs the packet lab's wire.") :
 			    st->mode == LAB_CAPTURE ? _("Packet lab: capture only.") :
 			    _("No packet lab; the demo runs on loopback."),
-			    what, *fix ? _(fix) : "");
+			    what);
 	ui_set_message(a, m);
 	free(m);
 	free(what);
