@@ -286,6 +286,51 @@ START_TEST(connect_refused)
 END_TEST
 
 /* Wrong expectations do not stop the run; each is counted and carries both sides. */
+/* The kernel's answers judge predictions: a refusal, a call that blocks, the bytes recv
+ * returned, a state, a typed one; a prediction whose choices miss the answer gets -1. */
+START_TEST(predictions_judged_by_the_kernel)
+{
+	script *s = parse_ok("scene a\n"
+			     "server: p = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: p.bind(\"127.0.0.1\", 0)\n"
+			     "server: l = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: l.bind(\"127.0.0.1\", 0)\n"
+			     "server: l.listen(1)\n"
+			     "client: s = socket(AF_INET, SOCK_STREAM)\n"
+			     "predict refused: 0 | -1 ECONNREFUSED | blocks\n"
+			     "client: s.connect(server.p)\n"
+			     "predict acc: blocks | -1 EAGAIN\n"
+			     "server: c = l.accept()\n"
+			     "client: t = socket(AF_INET, SOCK_STREAM)\n"
+			     "client: t.connect(server.l)\n"
+			     "predict st: SYN_SENT | ESTABLISHED\n"
+			     "expect client.t ESTABLISHED\n"
+			     "client: t.send(\"你好\")\n"
+			     "wait 50ms\n"
+			     "predict got: \"你\" | \"你好\"\n"
+			     "server: c.recv(100)\n"
+			     "predict wrong: 1 | 2\n"
+			     "client: t.send(\"abc\")\n"
+			     "predict n: typed\n"
+			     "server: c.recv(100)\n");
+	run *r = run_new(s);
+	char *t = NULL;
+	ck_assert_int_eq(run_predict_outcome(r, 0, &t), -2);
+	ck_assert_ptr_null(t);
+	run_all(r, NULL, NULL);
+	static const int want[] = { 1, 0, 1, 1, -1, -1 };
+	static const char *const text[] = { "-1 ECONNREFUSED", "blocks", "ESTABLISHED",
+					    "\"你好\"", "3", "3" };
+	for (size_t i = 0; i < 6; i++) {
+		ck_assert_int_eq(run_predict_outcome(r, i, &t), want[i]);
+		ck_assert_str_eq(t, text[i]);
+		free(t);
+	}
+	run_free(r);
+	script_free(s);
+}
+END_TEST
+
 START_TEST(wrong_expectations_are_reported)
 {
 	script *s = parse_ok("scene s\n"
@@ -680,6 +725,7 @@ Suite *make_run_suite(void)
 	tcase_add_test(tc, tcp_conversation);
 	tcase_add_test(tc, connect_refused);
 	tcase_add_test(tc, wrong_expectations_are_reported);
+	tcase_add_test(tc, predictions_judged_by_the_kernel);
 	tcase_add_test(tc, settimeout_recv_times_out);
 	tcase_add_test(tc, udp_implicit_bind);
 	tcase_add_test(tc, until_repeats_to_eof);

@@ -4,6 +4,7 @@
 #include "core/script.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -403,6 +404,72 @@ START_TEST(error_other_mistakes)
 }
 END_TEST
 
+/* Predictions attach to the next call or expect; their choices are canonical texts. */
+START_TEST(predictions)
+{
+	script *s = parse_ok(HEAD
+			     "predict bound: 0 | -1 EADDRINUSE | blocks\n"
+			     "# a comment between\n"
+			     "server: l.bind(\"127.0.0.1\", 0)\n"
+			     "predict st: CLOSE | LISTEN\n"
+			     "expect server.l CLOSE\n"
+			     "predict got: \"a\\n\" | \"你好\" | \"\\xc4\"\n"
+			     "server: l.recv(10)\n"
+			     "predict n: typed\n"
+			     "server: l.listen(1)\n");
+	ck_assert_uint_eq(s->npredicts, 4);
+	ck_assert_str_eq(s->predicts[0].name, "bound");
+	ck_assert_int_eq(s->predicts[0].step, 1);
+	ck_assert_int_eq(s->steps[1].predict, 0);
+	ck_assert_int_eq(s->steps[0].predict, -1);
+	ck_assert_uint_eq(s->predicts[0].nchoices, 3);
+	ck_assert_str_eq(s->predicts[0].choices[1].text, "-1 EADDRINUSE");
+	ck_assert_int_eq(s->predicts[0].choices[2].kind, PC_BLOCKS);
+	ck_assert_int_eq(s->predicts[1].choices[1].kind, PC_STATE);
+	ck_assert_int_eq(s->predicts[1].step, 2);
+	ck_assert_str_eq(s->predicts[2].choices[0].text, "\"a\\n\"");
+	ck_assert_str_eq(s->predicts[2].choices[1].text, "\"你好\"");
+	ck_assert_str_eq(s->predicts[2].choices[2].text, "\"\\xc4\"");
+	ck_assert_uint_eq(s->predicts[3].nchoices, 0);
+	script_free(s);
+}
+END_TEST
+
+START_TEST(prediction_errors)
+{
+	EXPECT_ERROR(HEAD "predict x: 1\nserver: l.listen(1)\n", 3, 9, "2 to 9 choices");
+	EXPECT_ERROR(HEAD "predict x: 1 | 2\nwait 10ms\n", 4, 1, "directly before a call");
+	EXPECT_ERROR(HEAD "predict x: 1 | SYN_SENT\nserver: l.listen(1)\n", 4, 1, "not states");
+	EXPECT_ERROR(HEAD "predict x: 1 | 2\nexpect server.l CLOSE\n", 4, 1, "its choices are states");
+	EXPECT_ERROR(HEAD "predict x: 1 | 2\n", 3, 1, "has no call or expect");
+	EXPECT_ERROR(HEAD "predict x: 1 | 1\nserver: l.listen(1)\n", 3, 16, "given twice");
+	EXPECT_ERROR(HEAD "predict x: 1 | -1 ENOPE\nserver: l.listen(1)\n", 3, 19, "name the errno");
+	EXPECT_ERROR(HEAD "predict x: 1 | 2\nserver: l.listen(1)\npredict x: 1 | 2\nserver: l.close()\n",
+		     5, 9, "used twice");
+	EXPECT_ERROR(HEAD "predict x: 1 | 2\npredict y: 1 | 2\nserver: l.listen(1)\n", 4, 9,
+		     "not by another prediction");
+	EXPECT_ERROR(HEAD "predict x: 1 2\nserver: l.listen(1)\n", 3, 14, "expected |");
+}
+END_TEST
+
+START_TEST(typed_answers)
+{
+	ck_assert(script_typed_matches("econnrefused", "-1 ECONNREFUSED"));
+	ck_assert(script_typed_matches(" -1  ECONNREFUSED ", "-1 ECONNREFUSED"));
+	ck_assert(script_typed_matches("5", "5"));
+	ck_assert(script_typed_matches("hello", "\"hello\""));
+	ck_assert(!script_typed_matches("6", "5"));
+	ck_assert(!script_typed_matches("", "5"));
+	ck_assert(!script_typed_matches("-1", "-1 EAGAIN"));
+	char *t = script_outcome_text(-1, ECONNREFUSED, NULL, 0, false);
+	ck_assert_str_eq(t, "-1 ECONNREFUSED");
+	free(t);
+	t = script_outcome_text(3, 0, "a\"\0", 3, true);
+	ck_assert_str_eq(t, "\"a\\\"\\0\"");
+	free(t);
+}
+END_TEST
+
 START_TEST(known_states)
 {
 	ck_assert(script_state_known("TIME_WAIT"));
@@ -431,6 +498,8 @@ Suite *make_script_suite(void)
 	tcase_add_test(tc, valid_script_structure);
 	tcase_add_test(tc, actors_in_order_of_first_use);
 	tcase_add_test(tc, known_states);
+	tcase_add_test(tc, predictions);
+	tcase_add_test(tc, typed_answers);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -448,6 +517,7 @@ Suite *make_script_suite(void)
 	tcase_add_test(tc, error_no_steps);
 	tcase_add_test(tc, error_other_mistakes);
 	tcase_add_test(tc, long_names_refused);
+	tcase_add_test(tc, prediction_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

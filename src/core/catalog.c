@@ -150,11 +150,26 @@ static void check_narration(const lesson *l, const lesson_block *b, const script
 			diag_add(errs, lesson_file(l), b->line, 1,
 				 _("demo '%s' has no narration for scene '%s' (%s:%d)"), b->id,
 				 s->scenes[i].name, s->file, s->scenes[i].line);
-	for (size_t i = 0; i < b->nnarr; i++)
-		if (strcmp(b->narr_keys[i], "title") != 0 &&
-		    script_find_scene(s, b->narr_keys[i]) < 0)
+	for (size_t i = 0; i < s->npredicts; i++) {
+		static const char *const need[] = { "ask", "why" };
+		for (size_t k = 0; k < 2; k++) {
+			char *key = xasprintf("%s %s", need[k], s->predicts[i].name);
+			if (!lesson_block_narration(b, key))
+				diag_add(errs, lesson_file(l), b->line, 1,
+					 _("demo '%s' has no '%s:' for prediction '%s' (%s:%d)"), b->id,
+					 key, s->predicts[i].name, s->file, s->predicts[i].line);
+			free(key);
+		}
+	}
+	for (size_t i = 0; i < b->nnarr; i++) {
+		const char *k = b->narr_keys[i], *sp = strchr(k, ' ');
+		if (sp && script_find_predict(s, sp + 1) < 0)
 			diag_add(errs, lesson_file(l), b->narr_lines[i], 1,
-				 _("'%s' is not a scene of %s"), b->narr_keys[i], s->file);
+				 _("'%s' is not a prediction of %s"), sp + 1, s->file);
+		else if (!sp && strcmp(k, "title") != 0 && script_find_scene(s, k) < 0)
+			diag_add(errs, lesson_file(l), b->narr_lines[i], 1,
+				 _("'%s' is not a scene of %s"), k, s->file);
+	}
 }
 
 static bool shown_by_a_lesson(const catalog *c, const char *id)

@@ -400,7 +400,7 @@ static void finish_demo(parser *p, lesson_block *b)
 		if (*ls == ' ') {
 			const char *s = skip_spaces(ls, end);
 			if (!last)
-				error(p, line, 1, _("expected 'scene: narration' (or 'title: text')"));
+				error(p, line, 1, _("expected 'scene: narration', 'title: text', or 'ask NAME:', 'why NAME:', 'hint NAME:' for a prediction"));
 			else
 				append_field(last, s, (size_t)(end - s));
 			continue;
@@ -409,8 +409,12 @@ static void finish_demo(parser *p, lesson_block *b)
 		size_t kn = colon ? (size_t)(colon - ls) : 0;
 		char *key = xstrndup(ls, kn);
 		const char *v = colon ? skip_spaces(colon + 1, end) : end;
-		if (!colon || !valid_key(key)) {
-			error(p, line, 1, _("expected 'scene: narration' (or 'title: text')"));
+		const char *sp = strchr(key, ' ');
+		bool pk = sp && (size_t)(sp - key) <= 4 &&
+			  (strncmp(key, "ask ", 4) == 0 || strncmp(key, "why ", 4) == 0 ||
+			   strncmp(key, "hint ", 5) == 0) && valid_key(sp + 1);
+		if (!colon || !(valid_key(key) || pk)) {
+			error(p, line, 1, _("expected 'scene: narration', 'title: text', or 'ask NAME:', 'why NAME:', 'hint NAME:' for a prediction"));
 			free(key);
 			last = NULL;
 			continue;

@@ -138,7 +138,7 @@ static bool lex_line(lexer *lx)
 		} else if (c == '-' && lx->p + 1 < lx->end && lx->p[1] == '>') {
 			t.kind = T_ARROW;
 			lx->p += 2;
-		} else if (strchr("(),=:+", c)) {
+		} else if (strchr("(),=:+|", c)) {
 			t.kind = T_PUNCT;
 			t.text = xstrndup(lx->p, 1);
 			lx->p++;
@@ -170,6 +170,8 @@ typedef struct sparser {
 	const char *line_start;
 	size_t steps_cap, socks_cap, scenes_cap, actors_cap;
 	bool actors_declared;
+	int pending;		/* a prediction waiting for its step, or -1 */
+	size_t predicts_cap;
 	/* the current line's tokens */
 	tok *t;
 	size_t pos, n;
@@ -932,6 +934,207 @@ static bool parse_packet_item(sparser *sp, script_step *st, size_t *cap)
 	return true;
 }
 
+/* ---- predictions ------------------------------------------------------------------------ */
+
+static bool utf8_seq(const unsigned char *p, size_t n, size_t *len)
+{
+	size_t k = text_invalid_at((const char *)p, n < 4 ? n : 4);
+	if (k == 0)
+		return false;
+	/* the first character's length */
+	size_t l = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 1;
+	if (l > k)
+		return false;
+	*len = l;
+	return true;
+}
+
+char *script_outcome_text(long ret, int err, const char *data, size_t n, bool is_data)
+{
+	if (ret < 0) {
+		const char *name = errno_name(err);
+		return name ? xasprintf("-1 %s", name) : xasprintf("-1 errno %d", err);
+	}
+	if (!is_data)
+		return xasprintf("%ld", ret);
+	strbuf sb = { 0 };
+	strbuf_addc(&sb, '"');
+	const unsigned char *d = (const unsigned char *)data;
+	for (size_t i = 0; i < n; i++) {
+		size_t l;
+		if (d[i] == '"' || d[i] == '\\')
+			strbuf_addf(&sb, "\\%c", d[i]);
+		else if (d[i] == '\n')
+			strbuf_adds(&sb, "\\n");
+		else if (d[i] == '\r')
+			strbuf_adds(&sb, "\\r");
+		else if (d[i] == '\t')
+			strbuf_adds(&sb, "\\t");
+		else if (d[i] == 0)
+			strbuf_adds(&sb, "\\0");
+		else if (d[i] >= 0x20 && d[i] < 0x7f)
+			strbuf_addc(&sb, (char)d[i]);
+		else if (d[i] >= 0x80 && utf8_seq(d + i, n - i, &l)) {
+			strbuf_add(&sb, (const char *)d + i, l);
+			i += l - 1;
+		} else
+			strbuf_addf(&sb, "\\x%02x", d[i]);
+	}
+	strbuf_addc(&sb, '"');
+	return strbuf_take(&sb);
+}
+
+/* Upper case, no spaces, no quotes. */
+static char *squeeze(const char *s)
+{
+	strbuf sb = { 0 };
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '"')
+			strbuf_addc(&sb, (char)toupper((unsigned char)*s));
+	if (!sb.buf)
+		strbuf_adds(&sb, "");
+	return strbuf_take(&sb);
+}
+
+bool script_typed_matches(const char *typed, const char *outcome)
+{
+	char *t = squeeze(typed), *o = squeeze(outcome);
+	bool m = *t && (strcmp(t, o) == 0 || (strncmp(o, "-1", 2) == 0 && strcmp(t, o + 2) == 0));
+	free(t);
+	free(o);
+	return m;
+}
+
+int script_find_predict(const script *s, const char *name)
+{
+	for (size_t i = 0; i < s->npredicts; i++)
+		if (strcmp(s->predicts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool parse_choice(sparser *sp, script_choice *c)
+{
+	tok *t = next(sp);
+	if (is_ident(t, "blocks")) {
+		c->kind = PC_BLOCKS;
+		c->text = xstrdup("blocks");
+	} else if (t->kind == T_IDENT && script_state_known(t->text)) {
+		c->kind = PC_STATE;
+		c->text = xstrdup(t->text);
+	} else if (t->kind == T_STR) {
+		c->kind = PC_DATA;
+		c->text = script_outcome_text(0, 0, t->text, t->len, true);
+	} else if (t->kind == T_NUM && !t->unit && t->num == (double)(long)t->num) {
+		long v = (long)t->num;
+		c->kind = PC_RET;
+		if (v == -1) {
+			tok *e = next(sp);
+			int err = e->kind == T_IDENT ? errno_value(e->text) : -1;
+			if (err < 0) {
+				serr(sp, e->start, _("after -1 name the errno, as in '-1 ECONNREFUSED'"));
+				return false;
+			}
+			c->kind = PC_ERRNO;
+			c->text = script_outcome_text(-1, err, NULL, 0, false);
+		} else {
+			c->text = xasprintf("%ld", v);
+		}
+	} else {
+		serr(sp, t->start, _("expected a choice: a number, -1 ERRNO, blocks, \"data\" or a state such as SYN_SENT"));
+		return false;
+	}
+	return true;
+}
+
+static void free_predict(script_predict *p)
+{
+	for (size_t i = 0; i < p->nchoices; i++)
+		free(p->choices[i].text);
+	free(p->choices);
+	free(p->name);
+}
+
+/* predict NAME: A | B | C, or predict NAME: typed */
+static void parse_predict(sparser *sp)
+{
+	script *s = sp->s;
+	tok *n = next(sp);
+	script_predict p = { .line = sp->line, .step = -1 };
+	bool lower = n->kind == T_IDENT && valid_name(n->text);
+	for (const char *c = lower ? n->text : ""; *c; c++)
+		lower = lower && (islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_');
+	if (!lower) {
+		serr(sp, n->start, _("expected a prediction name (lower case, digits, _): predict NAME: A | B"));
+		return;
+	}
+	if (script_find_predict(s, n->text) >= 0) {
+		serr(sp, n->start, _("prediction '%s' is used twice"), n->text);
+		return;
+	}
+	if (sp->pending >= 0) {
+		serr(sp, n->start, _("a prediction must be followed by its call or expect, not by another prediction"));
+		return;
+	}
+	if (!expect_punct(sp, ':'))
+		return;
+	p.name = xstrdup(n->text);
+	if (is_ident(peek(sp), "typed")) {
+		next(sp);
+	} else {
+		size_t cap = 0;
+		do {
+			script_choice c = { 0 };
+			tok *at = peek(sp);
+			if (!parse_choice(sp, &c))
+				break;
+			for (size_t i = 0; i < p.nchoices; i++)
+				if (strcmp(p.choices[i].text, c.text) == 0) {
+					serr(sp, at->start, _("choice %s is given twice"), c.text);
+					break;
+				}
+			grow_array((void **)&p.choices, &cap, p.nchoices, sizeof *p.choices);
+			p.choices[p.nchoices++] = c;
+		} while (!sp->failed && accept_punct(sp, '|'));
+		if (!sp->failed && peek(sp)->kind != T_END)
+			serr(sp, peek(sp)->start, _("expected | and another choice, or the end of the line"));
+		if (!sp->failed && (p.nchoices < 2 || p.nchoices > 9))
+			serr(sp, n->start, _("a prediction has 2 to 9 choices, separated by |, or 'typed'"));
+	}
+	if (!sp->failed && peek(sp)->kind != T_END)
+		serr(sp, peek(sp)->start, _("expected the end of the line"));
+	if (sp->failed) {
+		free_predict(&p);
+		return;
+	}
+	grow_array((void **)&s->predicts, &sp->predicts_cap, s->npredicts, sizeof *s->predicts);
+	sp->pending = (int)s->npredicts;
+	s->predicts[s->npredicts++] = p;
+}
+
+/* The step after a prediction: a call, or an expect of states; the choices must fit it. */
+static void attach_predict(sparser *sp, script_step *st, const tok *at)
+{
+	script_predict *p = &sp->s->predicts[sp->pending];
+	bool call = st->actor >= 0;
+	if (!call && st->op != OP_EXPECT) {
+		serr(sp, at->start, _("prediction '%s' (line %d) must come directly before a call or an 'expect' of states"),
+		     p->name, p->line);
+		return;
+	}
+	for (size_t i = 0; i < p->nchoices; i++)
+		if ((p->choices[i].kind == PC_STATE) == call) {
+			serr(sp, at->start, call ?
+			     _("prediction '%s' (line %d) comes before a call: its choices are results, not states") :
+			     _("prediction '%s' (line %d) comes before an expect: its choices are states"),
+			     p->name, p->line);
+			return;
+		}
+	p->step = (int)sp->s->nsteps;
+	st->predict = sp->pending;
+	sp->pending = -1;
+}
+
 static void add_actor(sparser *sp, const tok *t)
 {
 	script *s = sp->s;
@@ -997,8 +1200,13 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		lex_free(&lx);
 		return;
 	}
+	if (is_ident(t, "predict") && !is_punct(peek(sp), ':')) {
+		parse_predict(sp);
+		lex_free(&lx);
+		return;
+	}
 	script_step st = { .line = sp->line, .sock = -1, .result = -1, .actor = -1,
-			   .addr = { .ref = -1, .port_ref = -1 } };
+			   .addr = { .ref = -1, .port_ref = -1 }, .predict = -1 };
 	if (!s->nscenes) {
 		serr(sp, t->start, _("start with 'scene NAME': every step belongs to a scene, whose narration the lessons give"));
 		lex_free(&lx);
@@ -1023,6 +1231,8 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		serr(sp, t->start, _("expected 'ACTOR: call', 'wait', 'expect', 'wire', 'scene' or 'actors'"));
 	}
 	st.scene = (int)s->nscenes - 1;
+	if (!sp->failed && sp->pending >= 0)
+		attach_predict(sp, &st, t);
 	if (!sp->failed) {
 		grow_array((void **)&s->steps, &sp->steps_cap, s->nsteps, sizeof *s->steps);
 		s->steps[s->nsteps++] = st;
@@ -1053,6 +1263,7 @@ script *script_parse(const char *text, size_t len, const char *file, const char 
 	sp.s->id = xstrdup(id);
 	sp.errs = errs;
 	sp.nerrs_at_start = errs->count;
+	sp.pending = -1;
 	const char *pos = text, *end = text + len;
 	while (pos < end) {
 		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
@@ -1068,6 +1279,9 @@ script *script_parse(const char *text, size_t len, const char *file, const char 
 		}
 		parse_line(&sp, ls, le);
 	}
+	if (sp.pending >= 0)
+		diag_add(errs, file, sp.s->predicts[sp.pending].line, 1,
+			 _("prediction '%s' has no call or expect after it"), sp.s->predicts[sp.pending].name);
 	if (errs->count == sp.nerrs_at_start && sp.s->nsteps == 0)
 		diag_add(errs, file, 0, 0, _("the demo has no steps"));
 	for (size_t i = 0; errs->count == sp.nerrs_at_start && i < sp.s->nscenes; i++) {
@@ -1124,6 +1338,9 @@ void script_free(script *s)
 		free(s->steps[i].states);
 		free(s->steps[i].packets);
 	}
+	for (size_t i = 0; i < s->npredicts; i++)
+		free_predict(&s->predicts[i]);
+	free(s->predicts);
 	free(s->actors);
 	free(s->socks);
 	free(s->scenes);

@@ -107,8 +107,33 @@ typedef struct script_state {
 	long rq, wq;		/* queue lengths to match, -1 for any */
 } script_state;
 
+/* One choice of a prediction, as the kernel's outcome it stands for. */
+typedef enum script_choice_kind {
+	PC_RET,			/* 5 */
+	PC_ERRNO,		/* -1 ECONNREFUSED */
+	PC_BLOCKS,		/* blocks: the call had to wait */
+	PC_DATA,		/* "hello": the bytes recv returned */
+	PC_STATE		/* SYN_SENT: before an expect, the first item's state */
+} script_choice_kind;
+
+typedef struct script_choice {
+	script_choice_kind kind;
+	char *text;		/* canonical: "5", "-1 ECONNREFUSED", "blocks", "\"hi\"", "SYN_SENT" */
+} script_choice;
+
+/* predict NAME: A | B | C — the student predicts the outcome of the next call or expect
+ * (doc/lesson-format.md, "Predict, then observe"). */
+typedef struct script_predict {
+	char *name;
+	int line;
+	int step;		/* the step whose outcome is predicted */
+	script_choice *choices;
+	size_t nchoices;	/* 0: the student types the answer */
+} script_predict;
+
 typedef struct script_step {
 	script_op op;
+	int predict;		/* the prediction made before this step, or -1 */
 	int line;
 	int scene;		/* index into the scenes */
 	int actor;		/* -1 for wait and expect */
@@ -161,9 +186,19 @@ typedef struct script {
 	size_t nscenes;
 	script_step *steps;
 	size_t nsteps;
+	script_predict *predicts;
+	size_t npredicts;
 	bool needs_lab;		/* it has wire or 'expect packets' steps: only the packet
 				 * lab's wire can run it */
 } script;
+
+/* The canonical text of an outcome, as choices are written: the call's return value
+ * ("5", "-1 ECONNREFUSED"), or the bytes it returned quoted with escapes (is_data). */
+char *script_outcome_text(long ret, int err, const char *data, size_t n, bool is_data);
+/* Whether a typed answer means the outcome text: case and spaces do not matter, an errno
+ * name alone stands for "-1 NAME", and quotes around data may be left out. */
+bool script_typed_matches(const char *typed, const char *outcome);
+int script_find_predict(const script *s, const char *name);
 
 /* Parses a script held in memory; id names the demo. Returns NULL and adds diagnostics to
  * errs when anything is wrong (every error is reported, not only the first). */

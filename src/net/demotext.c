@@ -246,17 +246,78 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 	}
 }
 
+const char *demo_choice_text(const char *text)
+{
+	/* TRANSLATORS: a choice of a prediction: the call has to wait. */
+	return strcmp(text, "blocks") == 0 ? _("blocks (waits)") : text;
+}
+
+char *demo_predict_question(const run *r, const lesson_block *b, size_t p)
+{
+	const script_predict *pr = &run_script(r)->predicts[p];
+	char *key = xasprintf("ask %s", pr->name);
+	const char *ask = b ? lesson_block_narration(b, key) : NULL;
+	free(key);
+	strbuf sb = { 0 };
+	strbuf_adds(&sb, ask ? ask : pr->name);
+	if (!pr->nchoices) {
+		strbuf_addf(&sb, "  [%s]", _("type your answer"));
+		return strbuf_take(&sb);
+	}
+	strbuf_adds(&sb, "  [");
+	for (size_t i = 0; i < pr->nchoices; i++)
+		strbuf_addf(&sb, "%s%zu) %s", i ? "  " : "", i + 1, demo_choice_text(pr->choices[i].text));
+	strbuf_adds(&sb, "]");
+	return strbuf_take(&sb);
+}
+
+const char *demo_predict_field(const run *r, const lesson_block *b, size_t p, const char *field)
+{
+	char *key = xasprintf("%s %s", field, run_script(r)->predicts[p].name);
+	const char *t = b ? lesson_block_narration(b, key) : NULL;
+	free(key);
+	return t;
+}
+
 typedef struct printer {
 	FILE *out;
 	const run *r;
 	const lesson_block *narration;
 	char *last_states;
+	char *asked;		/* per prediction: 1 asked, 2 answered */
 } printer;
+
+/* Before the first event of a predicted step: the question; once the kernel has answered:
+ * the answer and why. */
+static void print_predictions(printer *p, const run_event *ev, bool before)
+{
+	const script *s = run_script(p->r);
+	for (size_t i = 0; i < s->npredicts; i++) {
+		if (before && !p->asked[i] && ev->step == s->predicts[i].step &&
+		    (ev->kind == EV_CALL || ev->kind == EV_BLOCKED || ev->kind == EV_EXPECT)) {
+			char *q = demo_predict_question(p->r, p->narration, i);
+			fprintf(p->out, "%-8s %s\n", _("predict"), q);
+			free(q);
+			p->asked[i] = 1;
+		}
+		char *t;
+		if (!before && p->asked[i] == 1 && run_predict_outcome(p->r, i, &t) > -2) {
+			const char *why = demo_predict_field(p->r, p->narration, i, "why");
+			fprintf(p->out, "%-8s %s %s\n", "", _("the kernel's answer:"), demo_choice_text(t));
+			if (why)
+				fprintf(p->out, "%-8s %s\n", "", why);
+			free(t);
+			p->asked[i] = 2;
+		}
+	}
+}
 
 static void print_cb(const run_event *ev, void *arg)
 {
 	printer *p = arg;
+	print_predictions(p, ev, true);
 	demo_print_event(p->out, p->r, p->narration, ev);
+	print_predictions(p, ev, false);
 	char *st = demo_states_line(ev);
 	if (*st && (!p->last_states || strcmp(st, p->last_states) != 0))
 		fprintf(p->out, "         [%s]\n", st);
@@ -276,9 +337,10 @@ int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l)
 		return 1;
 	}
 	run *r = run_new_lab(s, l);
-	printer p = { out, r, b, NULL };
+	printer p = { out, r, b, NULL, xcalloc(s->npredicts + 1, 1) };
 	run_all(r, print_cb, &p);
-	int fails = run_failures(r);
+	int fails = run_failures(r) + demo_check_predictions(out, r);
+	free(p.asked);
 	fprintf(out, "== %s: %s\n", s->id,
 		fails ? _("some results were not as the lesson expects") : _("every result as expected"));
 	free(p.last_states);
@@ -324,6 +386,31 @@ static void check_cb(const run_event *ev, void *arg)
 		demo_print_event(k->out, k->r, k->narration, ev);
 }
 
+int demo_check_predictions(FILE *out, const run *r)
+{
+	const script *s = run_script(r);
+	int fails = 0;
+	for (size_t i = 0; i < s->npredicts; i++) {
+		const script_predict *pr = &s->predicts[i];
+		char *t = NULL;
+		int k = run_predict_outcome(r, i, &t);
+		if (k == -2) {
+			fprintf(out, "         %s %s:%d: %s\n", _("FAILED:"), s->file, pr->line,
+				_("the predicted step never gave its answer"));
+			fails++;
+		} else if (k < 0 && pr->nchoices) {
+			fprintf(out, "         %s %s:%d: ", _("FAILED:"), s->file, pr->line);
+			/* TRANSLATORS: %s is a prediction's name, the second the kernel's result. */
+			fprintf(out, _("prediction '%s': the kernel answered %s, which is not one of the choices"),
+				pr->name, t);
+			fputc('\n', out);
+			fails++;
+		}
+		free(t);
+	}
+	return fails;
+}
+
 int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb)
 {
 	int failed = 0;
@@ -339,7 +426,8 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab
 		run *r = run_new_lab(s, lb);
 		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0 };
 		run_all(r, check_cb, &k);
-		int fails = run_failures(r);
+		int fails = run_failures(r) + demo_check_predictions(out, r);
+		k.checks += (int)s->npredicts;
 		fprintf(out, "%s %-12s %s %-12s %3d %s  %6.0f ms  (CPU %.0f ms)\n",
 			fails ? "FAIL" : "ok  ", s->id, _("lesson"), lesson_id(l), k.checks,
 			_("checks"), run_clock_ms() - w0, cpu_ms() - c0);

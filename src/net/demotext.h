@@ -26,6 +26,15 @@ int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l);
 /* One demo a line: id, a tab, the lesson id, a tab, the demo's title. */
 void demo_print_list(FILE *out, const catalog *c, lang_id lang);
 
+/* Predictions (script.predicts): a choice as shown ("blocks" translated); the question with
+ * its numbered choices (free it); an 'ask', 'why' or 'hint' text of the block (or NULL). */
+const char *demo_choice_text(const char *text);
+char *demo_predict_question(const run *r, const lesson_block *b, size_t p);
+const char *demo_predict_field(const run *r, const lesson_block *b, size_t p, const char *field);
+/* Verifies that every prediction of a finished run has an answer among its choices; prints
+ * each failure with file and line. Returns the number of failures. */
+int demo_check_predictions(FILE *out, const run *r);
+
 /* Runs every demo headless (inside the lab l when not NULL; demos that need the wire are
  * skipped without one) and checks every expectation; prints one line per demo and
  * each failure with file, line, expected and observed. Returns 0 when all pass. */

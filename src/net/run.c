@@ -1371,6 +1371,11 @@ static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 		free(ev->py);
 		ev->py = xasprintf("%s.close()", pyname(r, st->sock));
 	}
+	if ((st->op == OP_RECV || st->op == OP_RECVFROM) && o->ret >= 0 && o->data) {
+		ev->data = xmalloc(o->datalen + 1);
+		memcpy(ev->data, o->data, o->datalen);
+		ev->datalen = o->datalen;
+	}
 	p->active = false;
 	p->sent = 0;
 	bool again = st->until && o->ret != st->until_ret && o->ret >= 0 &&
@@ -1722,6 +1727,7 @@ void run_free(run *r)
 		free(e->py_ret);
 		free(e->expected);
 		free(e->observed);
+		free(e->data);
 		free(e->socks);
 		free(e->bytes);
 		free(e->pkt);
@@ -1737,6 +1743,55 @@ void run_free(run *r)
 	free(r->until_count);
 	free(r->buf);
 	free(r);
+}
+
+/* The state an expect's observed text gives its first item: "peer:client.s SYN_RECV rq=1,
+ * ..." -> "SYN_RECV". */
+static char *first_state(const char *observed)
+{
+	const char *sp = strchr(observed, ' ');
+	if (!sp)
+		return xstrdup("");
+	sp++;
+	return xstrndup(sp, strcspn(sp, " ,"));
+}
+
+int run_predict_outcome(const run *r, size_t p, char **text)
+{
+	const script_predict *pr = &r->s->predicts[p];
+	const script_step *st = &r->s->steps[pr->step];
+	bool blocks = false, data = false;
+	for (size_t i = 0; i < pr->nchoices; i++) {
+		blocks |= pr->choices[i].kind == PC_BLOCKS;
+		data |= pr->choices[i].kind == PC_DATA;
+	}
+	const run_event *last = NULL;
+	for (size_t i = 0; i < r->nev; i++) {
+		const run_event *ev = &r->ev[i];
+		if (ev->step != pr->step)
+			continue;
+		if (ev->kind == EV_BLOCKED && blocks) {
+			last = ev;
+			break;
+		}
+		if (ev->kind == EV_CALL || ev->kind == EV_EXPECT)
+			last = ev;
+	}
+	if (!last || (last->kind == EV_CALL && run_blocked_step(r, st->actor) == pr->step))
+		return -2;
+	char *t;
+	if (last->kind == EV_BLOCKED)
+		t = xstrdup("blocks");
+	else if (last->kind == EV_EXPECT)
+		t = first_state(last->observed ? last->observed : "");
+	else
+		t = script_outcome_text(last->ret, last->err, last->data, last->datalen,
+					data && last->data);
+	*text = t;
+	for (size_t i = 0; i < pr->nchoices; i++)
+		if (strcmp(pr->choices[i].text, t) == 0)
+			return (int)i;
+	return -1;
 }
 
 bool run_finished(const run *r)

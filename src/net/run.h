@@ -63,6 +63,8 @@ typedef struct run_event {
 	bool waited;		/* EV_CALL: the call had to wait before returning */
 	int check;		/* 0: nothing expected; 1: as expected; -1: not as expected */
 	char *expected, *observed;	/* language-neutral, when check != 0 */
+	char *data;		/* EV_CALL of recv/recvfrom: the bytes it returned */
+	size_t datalen;
 	run_sock *socks;	/* the snapshot taken after the event */
 	size_t nsocks;
 	double at;		/* when it happened, ms since the run began */
@@ -129,6 +131,13 @@ int run_failures(const run *r);
 /* The latest snapshot (after the last event), or NULL before any. */
 const run_event *run_last(const run *r);
 const script *run_script(const run *r);
+
+/* The kernel's answer to prediction p of the script (script.predicts[p]), once its step has
+ * run: returns the index of the matching choice, or -1 when none matches (always for a typed
+ * prediction), and stores the outcome's canonical text in *text (free it): "-1 ECONNREFUSED",
+ * "\"hello\"", "blocks", "SYN_SENT". Returns -2 (and leaves *text alone) while the step has
+ * not given its answer yet. */
+int run_predict_outcome(const run *r, size_t p, char **text);
 
 /* The name a script gives a wire operation ("drop"). */
 const char *run_wire_name(script_wire op);
