@@ -73,6 +73,40 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* Answers survive a save: the latest answer to a question counts, scores add up. */
+START_TEST(answers_round_trip)
+{
+	progress *p = progress_open(path, NULL);
+	size_t n;
+	ck_assert_uint_eq(progress_score(p, "tcp", &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(progress_answer(p, "tcp", "c-backlog"), -1);
+	progress_set_answer(p, "tcp", "c-backlog", false);
+	progress_set_answer(p, "tcp", "p-refused-refused", true);
+	progress_set_answer(p, "tcp", "c-backlog", true);
+	progress_set_answer(p, "udp", "c-x", false);
+	progress_set_answer(p, "tcp", "bad key", true);	/* refused: a space */
+	ck_assert_int_eq(progress_save(p, NULL), 0);
+	progress_free(p);
+	p = progress_open(path, NULL);
+	ck_assert_uint_eq(progress_score(p, "tcp", &n), 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(progress_score(p, "udp", &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(progress_answer(p, "udp", "c-x"), 0);
+	ck_assert_int_eq(progress_answer(p, "tcp", "p-refused-refused"), 1);
+	progress_free(p);
+	/* a damaged answer line sets the file aside */
+	write_text(path, "socktutor-progress 1\nanswer tcp c-x 2\n");
+	char *warning;
+	p = progress_open(path, &warning);
+	ck_assert_ptr_nonnull(warning);
+	free(warning);
+	ck_assert_uint_eq(progress_score(p, "tcp", &n), 0);
+	progress_free(p);
+}
+END_TEST
+
 START_TEST(damaged_file_is_set_aside)
 {
 	progress *p = progress_open(path, NULL);
@@ -169,6 +203,7 @@ Suite *make_progress_suite(void)
 	TCase *tc = tcase_create("store");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, answers_round_trip);
 	tcase_add_test(tc, damaged_file_is_set_aside);
 	tcase_add_test(tc, binary_garbage_and_empty_file);
 	tcase_add_test(tc, unwritable_directory);

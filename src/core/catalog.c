@@ -318,3 +318,16 @@ const lesson_block *catalog_demo_block(const catalog *c, lang_id lang, size_t i)
 {
 	return c->demos[i].block[lang];
 }
+
+size_t catalog_questions(const catalog *c, size_t i)
+{
+	const lesson *l = c->lessons[LANG_EN][i];
+	size_t n = 0;
+	for (size_t pg = 0; pg < lesson_npages(l); pg++)
+		for (size_t b = 0; b < lesson_nblocks(l, pg); b++)
+			n += lesson_block_at(l, pg, b)->kind == BLOCK_CHECK;
+	for (size_t d = 0; d < c->ndemos; d++)
+		if (c->demos[d].lesson == i)
+			n += c->demos[d].script->npredicts;
+	return n;
+}

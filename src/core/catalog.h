@@ -23,6 +23,8 @@ const lesson *catalog_lesson(const catalog *c, lang_id lang, size_t i);
 int catalog_find(const catalog *c, const char *id);
 
 /* Demos: DIR/demos/ID.demo for each '@demo ID' block, numbered in course order. */
+/* The questions of lesson i: its checks and the predictions of its demos. */
+size_t catalog_questions(const catalog *c, size_t i);
 size_t catalog_ndemos(const catalog *c);
 const script *catalog_demo(const catalog *c, size_t i);
 int catalog_find_demo(const catalog *c, const char *id);

@@ -48,6 +48,11 @@ static const key_binding table[] = {
 	{ KEYC_BACKSPACE, SCR_DEMO, ACT_BACK, "Backspace", N_("Back to the lesson (the demo's sockets are closed)") },
 	{ KEYC_ENTER, SCR_MENU, ACT_OPEN, "Enter", N_("Open the selected lesson") },
 	{ KEYC_RIGHT, SCR_MENU, ACT_OPEN, "→", N_("Open the selected lesson") },
+	{ '1', SCR_PAGER | SCR_DEMO, ACT_ANSWER, "1-9", N_("Answer the question in view: choose 1, 2, 3 ...") },
+	{ 'H', SCR_PAGER | SCR_DEMO, ACT_HINT, "H", N_("Show the hint for the question in view") },
+	{ 's', SCR_DEMO, ACT_SKIP, "s", N_("Skip the prediction and run the step") },
+	{ 'T', SCR_ANY, ACT_GLOSSARY, "T", N_("Glossary of terms, English and Chinese") },
+	{ KEYC_F3, SCR_ANY, ACT_GLOSSARY, "F3", N_("Glossary of terms, English and Chinese") },
 	{ 'L', SCR_ANY, ACT_LANG, "L", N_("Switch language: English / 中文") },
 	{ KEYC_F2, SCR_ANY, ACT_LANG, "F2", N_("Switch language: English / 中文") },
 	{ '?', SCR_ANY, ACT_HELP, "?", N_("Show this help") },
@@ -61,6 +66,8 @@ static const key_binding table[] = {
 
 key_action keys_lookup(int screen, int key)
 {
+	if (key >= '2' && key <= '9')
+		key = '1';	/* one binding, "1-9", stands for all nine */
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (table[i].key == key && (table[i].screens & screen))
 			return table[i].action;

@@ -21,6 +21,7 @@ enum {
 	KEYC_ESC,
 	KEYC_F1,
 	KEYC_F2,
+	KEYC_F3,
 	KEYC_BACKSPACE
 };
 
@@ -56,7 +57,11 @@ typedef enum key_action {
 	ACT_WIRE_DUP,
 	ACT_WIRE_SWAP,
 	ACT_WIRE_DELAY,
-	ACT_WIRE_SLOW		/* the wire: deliver after a delay (cycles) */
+	ACT_WIRE_SLOW,		/* the wire: deliver after a delay (cycles) */
+	ACT_ANSWER,		/* 1-9: answer the question in view (the digit is the choice) */
+	ACT_HINT,		/* show the hint of the question in view */
+	ACT_SKIP,		/* demo: run the step without predicting */
+	ACT_GLOSSARY		/* the glossary */
 } key_action;
 
 /* Screens a binding applies to. */

@@ -173,28 +173,38 @@ static void code_line(layout *lay, int block, const char *s, int width, bool mar
 
 static void layout_check(layout *lay, int bi, const lesson_block *b, const layout_opts *o)
 {
+	int chosen = o->chosen ? o->chosen[bi] : -1;
+	bool show = o->reveal || chosen >= 0;
 	wrap_string(lay, bi, b->question, ATTR_QUESTION, o->width, "? ", "  ", ATTR_MARK);
 	for (size_t i = 0; i < b->nchoices; i++) {
-		bool right = o->reveal && (int)i == b->answer;
+		bool right = show && (int)i == b->answer;
+		bool wrong = (int)i == chosen && !right;
 		char prefix[16];
-		snprintf(prefix, sizeof prefix, "  %c) ", (int)('a' + i));
+		snprintf(prefix, sizeof prefix, "  %d) ", (int)(i + 1));
 		wrap_string(lay, bi, b->choices[i], right ? ATTR_ANSWER : ATTR_TEXT, o->width,
 			    prefix, "     ", right ? ATTR_ANSWER : ATTR_MARK);
+		layout_line *ln = &lay->lines[lay->count - 1];
 		if (right)
-			line_add(&lay->lines[lay->count - 1], ATTR_ANSWER,
-				 o->ascii ? "  <-" : "  ✓", o->ascii ? 4 : 5);
+			line_add(ln, ATTR_ANSWER, o->ascii ? "  <-" : "  ✓", o->ascii ? 4 : 5);
+		if ((int)i == chosen) {
+			/* TRANSLATORS: marks the choice the student picked in a question. */
+			char *m = xasprintf("%s%s", wrong ? (o->ascii ? "  x " : "  ✗ ") : "  ",
+					    _("(your answer)"));
+			line_add(ln, wrong ? ATTR_EMPH : ATTR_ANSWER, m, strlen(m));
+			free(m);
+		}
 	}
-	if (o->reveal && b->explain) {
+	if (show && b->explain) {
 		/* TRANSLATORS: a label before the explanation of a check's answer. */
 		char *prefix = xasprintf("  %s ", _("Why:"));
 		wrap_string(lay, bi, b->explain, ATTR_TEXT, o->width, prefix, "     ", ATTR_MARK);
 		free(prefix);
-	} else if (!o->reveal && b->hint) {
+	} else if (!show && b->hint && (!o->hinted || o->hinted[bi])) {
 		char *prefix = xasprintf("  %s ", _("Hint:"));
 		wrap_string(lay, bi, b->hint, ATTR_MUTED, o->width, prefix, "     ", ATTR_MUTED);
 		free(prefix);
 	}
-	if (!o->reveal && o->reveal_note)
+	if (!show && o->reveal_note)
 		wrap_string(lay, bi, o->reveal_note, ATTR_MUTED, o->width, "  ", "  ", ATTR_MUTED);
 }
 

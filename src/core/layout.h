@@ -39,7 +39,12 @@ typedef struct layout_opts {
 	bool ascii;		/* ASCII markers only (non-UTF-8 terminals, plain output) */
 	bool markup;		/* keep *emphasis* and `code` marks visible (plain text) */
 	bool reveal;		/* show check answers and explanations */
-	const char *reveal_note;/* shown under a check while answers are hidden; may be NULL */
+	const char *reveal_note;/* shown under an unanswered check; may be NULL */
+	/* Interactive checks, indexed by block (NULL: none answered, no hints): the choice the
+	 * student made (-1: none yet), and whether the hint was asked for. An answered check
+	 * shows the right answer, the student's choice and the explanation. */
+	const int *chosen;
+	const bool *hinted;
 } layout_opts;
 
 typedef struct layout layout;

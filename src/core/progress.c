@@ -19,6 +19,9 @@ typedef struct entry {
 	char *lesson;
 	unsigned char *read;	/* one flag per page */
 	size_t npages;
+	char **akeys;		/* answered questions: "c-ID" checks, "p-DEMO-NAME" predictions */
+	unsigned char *aright;
+	size_t nanswers, acap;
 } entry;
 
 struct progress {
@@ -60,7 +63,28 @@ static entry *find_or_add(progress *p, const char *lesson)
 	e->lesson = xstrdup(lesson);
 	e->read = NULL;
 	e->npages = 0;
+	e->akeys = NULL;
+	e->aright = NULL;
+	e->nanswers = e->acap = 0;
 	return e;
+}
+
+/* Records an answer; returns true when it changed anything. */
+static bool set_answer(entry *e, const char *key, bool right)
+{
+	for (size_t i = 0; i < e->nanswers; i++)
+		if (strcmp(e->akeys[i], key) == 0) {
+			bool changed = e->aright[i] != right;
+			e->aright[i] = right;
+			return changed;
+		}
+	size_t cap = e->acap;
+	grow_array((void **)&e->akeys, &e->acap, e->nanswers, sizeof *e->akeys);
+	if (e->acap != cap)
+		e->aright = xrealloc(e->aright, e->acap);
+	e->akeys[e->nanswers] = xstrdup(key);
+	e->aright[e->nanswers++] = right;
+	return true;
 }
 
 /* Marks page read in e, growing its flags; returns true when the page was not read before. */
@@ -131,6 +155,12 @@ static bool parse(progress *p, char *text)
 					return false;
 				set_read(e, n);
 			}
+		} else if (strcmp(key, "answer") == 0) {
+			char *k = strtok_r(NULL, " ", &ws), *v = strtok_r(NULL, " ", &ws);
+			if (!k || !valid_word(k) || !v || (strcmp(v, "0") && strcmp(v, "1")) ||
+			    strtok_r(NULL, " ", &ws))
+				return false;
+			set_answer(find_or_add(p, a), k, v[0] == '1');
 		} else {
 			return false;
 		}
@@ -143,6 +173,10 @@ static void clear(progress *p)
 	for (size_t i = 0; i < p->count; i++) {
 		free(p->entries[i].lesson);
 		free(p->entries[i].read);
+		for (size_t k = 0; k < p->entries[i].nanswers; k++)
+			free(p->entries[i].akeys[k]);
+		free(p->entries[i].akeys);
+		free(p->entries[i].aright);
 	}
 	p->count = 0;
 	free(p->place);
@@ -220,6 +254,33 @@ lesson_state progress_state(const progress *p, const char *lesson, size_t npages
 	return n == 0 ? LESSON_UNREAD : n >= npages ? LESSON_DONE : LESSON_STARTED;
 }
 
+void progress_set_answer(progress *p, const char *lesson, const char *key, bool right)
+{
+	if (!valid_word(lesson) || !valid_word(key))
+		return;
+	if (set_answer(find_or_add(p, lesson), key, right))
+		p->dirty = true;
+}
+
+int progress_answer(const progress *p, const char *lesson, const char *key)
+{
+	const entry *e = find(p, lesson);
+	for (size_t i = 0; e && i < e->nanswers; i++)
+		if (strcmp(e->akeys[i], key) == 0)
+			return e->aright[i];
+	return -1;
+}
+
+size_t progress_score(const progress *p, const char *lesson, size_t *answered)
+{
+	const entry *e = find(p, lesson);
+	size_t right = 0;
+	*answered = e ? e->nanswers : 0;
+	for (size_t i = 0; e && i < e->nanswers; i++)
+		right += e->aright[i];
+	return right;
+}
+
 void progress_set_place(progress *p, const char *lesson, size_t page)
 {
 	if (!valid_word(lesson) || page >= MAX_PAGES)
@@ -292,6 +353,8 @@ int progress_save(progress *p, char **err)
 			if (e->read[k])
 				strbuf_addf(&sb, " %zu", k);
 		strbuf_addc(&sb, '\n');
+		for (size_t k = 0; k < e->nanswers; k++)
+			strbuf_addf(&sb, "answer %s %s %d\n", e->lesson, e->akeys[k], e->aright[k]);
 	}
 
 	char *tmp = xasprintf("%s.tmp.XXXXXX", p->path);

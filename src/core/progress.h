@@ -31,6 +31,13 @@ lesson_state progress_state(const progress *p, const char *lesson, size_t npages
 /* Pages of the lesson marked read, counted up to npages. */
 size_t progress_pages_read(const progress *p, const char *lesson, size_t npages);
 
+/* Answers to a lesson's questions: key is "c-CHECKID" for a check, "p-DEMO-NAME" for a
+ * prediction in a demo; the latest answer counts. progress_answer() gives -1 (not answered),
+ * 0 (wrong) or 1 (right); progress_score() the number right, and in *answered how many. */
+void progress_set_answer(progress *p, const char *lesson, const char *key, bool right);
+int progress_answer(const progress *p, const char *lesson, const char *key);
+size_t progress_score(const progress *p, const char *lesson, size_t *answered);
+
 void progress_set_place(progress *p, const char *lesson, size_t page);
 /* The lesson id last read (NULL if none) and its page. */
 const char *progress_place(const progress *p, size_t *page);

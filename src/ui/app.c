@@ -47,6 +47,7 @@ static int map_key(int r, wint_t ch)
 		case KEY_ENTER: return KEYC_ENTER;
 		case KEY_F(1): return KEYC_F1;
 		case KEY_F(2): return KEYC_F2;
+		case KEY_F(3): return KEYC_F3;
 		case KEY_BACKSPACE: return KEYC_BACKSPACE;
 		default: return -1;
 		}
@@ -323,6 +324,8 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	run_free(a.run);
 	lab_close(a.lab);
 	layout_free(a.lay);
+	free(a.chosen);
+	free(a.hinted);
 	free(a.message);
 	if (got_signal) {
 		signal(got_signal, SIG_DFL);

@@ -81,8 +81,14 @@ static void menu_draw(app *a)
 		attrset(base);
 		mvhline(row, margin, ' ', width);
 		char num[24];
-		snprintf(num, sizeof num, "%2zu", i + 1);
-		char *pages = xasprintf(ngettext("%zu/%zu page", "%zu/%zu pages", np), nr, np);
+		snprintf(num, sizeof num, "%2d", lesson_order(l));
+		size_t answered, right = progress_score(a->prog, lesson_id(l), &answered);
+		size_t nq = catalog_questions(a->cat, i);
+		char *pg = xasprintf(ngettext("%zu/%zu page", "%zu/%zu pages", np), nr, np);
+		char *pages = answered && width >= 60 ?
+			/* TRANSLATORS: after the pages read: questions answered right, of all. */
+			xasprintf(_("%s  %zu/%zu right"), pg, right, nq) : xstrdup(pg);
+		free(pg);
 		int pw = text_width(pages, strlen(pages));
 		bool show_pages = width >= 44;
 		int x = margin + 1;

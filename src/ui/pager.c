@@ -38,14 +38,48 @@ static size_t max_top(const app *a)
 	return n > rows ? n - rows : 0;
 }
 
+/* The progress key of a check. */
+static char *check_key(const lesson_block *b)
+{
+	return xasprintf("c-%s", b->id);
+}
+
+/* The answers already given to the page's checks, from the progress store. Which choice
+ * was picked is known only for answers given since the page was opened; an earlier right
+ * answer shows as the answer, an earlier wrong one as unanswered (to try again). */
+static void load_answers(app *a, bool keep)
+{
+	const lesson *l = cur_lesson(a);
+	size_t n = lesson_nblocks(l, a->page);
+	if (!keep || !a->chosen) {
+		free(a->chosen);
+		free(a->hinted);
+		a->chosen = xcalloc(n + 1, sizeof *a->chosen);
+		a->hinted = xcalloc(n + 1, sizeof *a->hinted);
+		for (size_t i = 0; i < n; i++) {
+			const lesson_block *b = lesson_block_at(l, a->page, i);
+			a->chosen[i] = -1;
+			if (b->kind != BLOCK_CHECK)
+				continue;
+			char *k = check_key(b);
+			if (progress_answer(a->prog, lesson_id(l), k) == 1)
+				a->chosen[i] = b->answer;
+			free(k);
+		}
+	}
+}
+
 static void relayout(app *a)
 {
 	layout_free(a->lay);
+	load_answers(a, true);
 	layout_opts o = {
 		.width = text_cols(),
 		.ascii = !a->utf8,
 		.reveal = a->reveal,
-		.reveal_note = _("(press r to show the answer)"),
+		.reveal_note = _("(1-9: answer; H: hint; r: show all answers)"),
+		.chosen = a->chosen,
+		.hinted = a->hinted,
 	};
 	a->lay = layout_page(cur_lesson(a), a->page, &o);
 	if (a->top > max_top(a))
@@ -69,6 +103,7 @@ void ui_open_lesson(app *a, size_t idx, size_t page)
 	a->page = page;
 	a->top = 0;
 	a->reveal = false;
+	load_answers(a, false);
 	relayout(a);
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }
@@ -77,6 +112,7 @@ static void go_page(app *a, size_t page)
 {
 	a->page = page;
 	a->top = 0;
+	load_answers(a, false);
 	relayout(a);
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }
@@ -101,11 +137,68 @@ static const lesson_block *page_demo(const app *a)
 	return first;
 }
 
+/* The question the digit keys answer: the first unanswered check with a line on screen,
+ * else the page's first unanswered one; -1 when none is left. */
+static int active_check(const app *a)
+{
+	const lesson *l = cur_lesson(a);
+	size_t n = lesson_nblocks(l, a->page), rows = (size_t)body_rows();
+	int first = -1;
+	for (size_t i = 0; i < n; i++) {
+		const lesson_block *b = lesson_block_at(l, a->page, i);
+		if (b->kind != BLOCK_CHECK || a->chosen[i] >= 0)
+			continue;
+		if (first < 0)
+			first = (int)i;
+		for (size_t k = a->top; k < a->top + rows && k < layout_count(a->lay); k++)
+			if (layout_at(a->lay, k)->block == (int)i)
+				return (int)i;
+	}
+	return first;
+}
+
+/* Scrolls so that the whole of block b is on screen, if it fits. */
+static void show_block(app *a, int b)
+{
+	size_t first = layout_line_of_block(a->lay, b), last = first, rows = (size_t)body_rows();
+	while (last + 1 < layout_count(a->lay) && layout_at(a->lay, last + 1)->block == b)
+		last++;
+	if (last >= a->top + rows)
+		a->top = last + 1 - rows;
+	if (first < a->top)
+		a->top = first;
+	if (a->top > max_top(a))
+		a->top = max_top(a);
+}
+
+static void answer_check(app *a, int key)
+{
+	int bi = active_check(a);
+	if (bi < 0) {
+		ui_set_message(a, _("There is no unanswered question on this page."));
+		return;
+	}
+	const lesson *l = cur_lesson(a);
+	const lesson_block *b = lesson_block_at(l, a->page, (size_t)bi);
+	int c = key - '1';
+	if (c < 0 || (size_t)c >= b->nchoices) {
+		ui_set_message(a, _("This question has fewer choices."));
+		return;
+	}
+	a->chosen[bi] = c;
+	char *k = check_key(b);
+	progress_set_answer(a->prog, lesson_id(l), k, c == b->answer);
+	free(k);
+	ui_set_message(a, c == b->answer ? _("Right.") : _("Not quite: the right answer is marked."));
+	relayout(a);
+	show_block(a, bi);
+}
+
 static void pager_draw(app *a)
 {
 	const lesson *l = cur_lesson(a);
 	size_t np = lesson_npages(l);
-	char *left = xasprintf("%zu. %s", a->lesson + 1, lesson_title(l));
+	char *left = xasprintf("%d. %s", lesson_order(l), lesson_title(l));
 	/* TRANSLATORS: page position in the title bar, e.g. "Page 2/5". */
 	char *right = xasprintf(_("Page %zu/%zu"), a->page + 1, np);
 	ui_draw_bar(0, left, right);
@@ -151,7 +244,6 @@ static int pager_key(app *a, key_action act, int key)
 {
 	const lesson *l = cur_lesson(a);
 	size_t np = lesson_npages(l), rows = (size_t)body_rows(), mt = max_top(a);
-	(void)key;
 	switch (act) {
 	case ACT_UP:
 		if (a->top > 0)
@@ -201,6 +293,21 @@ static int pager_key(app *a, key_action act, int key)
 			ui_set_message(a, _("This is the last lesson."));
 		}
 		break;
+	case ACT_ANSWER:
+		answer_check(a, key);
+		break;
+	case ACT_HINT: {
+		int bi = active_check(a);
+		const lesson_block *b = bi >= 0 ? lesson_block_at(l, a->page, (size_t)bi) : NULL;
+		if (!b || !b->hint) {
+			ui_set_message(a, _("There is no hint here."));
+			break;
+		}
+		a->hinted[bi] = true;
+		relayout(a);
+		show_block(a, bi);
+		break;
+	}
 	case ACT_REVEAL:
 		a->reveal = !a->reveal;
 		relayout_keep_place(a);

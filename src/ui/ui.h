@@ -63,6 +63,8 @@ struct app {
 	size_t top;
 	bool reveal;
 	layout *lay;
+	int *chosen;		/* per block of the page: the answer given to a check, -1 none */
+	bool *hinted;		/* per block: the hint was asked for */
 	/* demo */
 	size_t demo;		/* catalog demo index */
 	run *run;
