@@ -106,7 +106,7 @@ START_TEST(checks_hide_answers_until_revealed)
 		strbuf_addc(&all, '\n');
 		free(t);
 	}
-	ck_assert_ptr_nonnull(strstr(all.buf, "c) 128\n"));
+	ck_assert_ptr_nonnull(strstr(all.buf, "3) 128\n"));
 	ck_assert_ptr_null(strstr(all.buf, "✓"));
 	ck_assert_ptr_nonnull(strstr(all.buf, "(press r)"));
 	ck_assert_ptr_null(strstr(all.buf, "RFC 8200"));
@@ -121,10 +121,64 @@ START_TEST(checks_hide_answers_until_revealed)
 		strbuf_addc(&all, '\n');
 		free(t);
 	}
-	ck_assert_ptr_nonnull(strstr(all.buf, "c) 128  ✓"));
+	ck_assert_ptr_nonnull(strstr(all.buf, "3) 128  ✓"));
 	ck_assert_ptr_nonnull(strstr(all.buf, "RFC 8200"));
 	strbuf_free(&all);
 	layout_free(lay);
+	lesson_free(l);
+}
+END_TEST
+
+/* Text of the whole layout of page pg. */
+static char *page_text(const lesson *l, size_t pg, const layout_opts *o)
+{
+	layout *lay = layout_page(l, pg, o);
+	strbuf all = { 0 };
+	for (size_t i = 0; i < layout_count(lay); i++) {
+		char *t = line_text(layout_at(lay, i));
+		strbuf_adds(&all, t);
+		strbuf_addc(&all, '\n');
+		free(t);
+	}
+	layout_free(lay);
+	return strbuf_take(&all);
+}
+
+/* A wrong answer is marked as the student's, beside the right one, with the explanation;
+ * the hint shows only when asked for. */
+START_TEST(answered_check_and_hint_on_request)
+{
+	lesson *l = load("valid.lesson");
+	size_t n = lesson_nblocks(l, 1);
+	int *chosen = calloc(n, sizeof *chosen);
+	bool *hinted = calloc(n, sizeof *hinted);
+	int cb = -1;
+	for (size_t i = 0; i < n; i++) {
+		chosen[i] = -1;
+		if (lesson_block_at(l, 1, i)->kind == BLOCK_CHECK)
+			cb = (int)i;
+	}
+	ck_assert_int_ge(cb, 0);
+	const lesson_block *b = lesson_block_at(l, 1, (size_t)cb);
+	ck_assert_ptr_nonnull(b->hint);
+	layout_opts o = { .width = 60, .chosen = chosen, .hinted = hinted };
+	char *t = page_text(l, 1, &o);
+	ck_assert_ptr_null(strstr(t, "Hint:"));
+	free(t);
+	hinted[cb] = true;
+	t = page_text(l, 1, &o);
+	ck_assert_ptr_nonnull(strstr(t, "Hint:"));
+	free(t);
+	chosen[cb] = 0;		/* a wrong choice */
+	ck_assert_int_ne(b->answer, 0);
+	t = page_text(l, 1, &o);
+	ck_assert_ptr_nonnull(strstr(t, "✗ (your answer)"));
+	ck_assert_ptr_nonnull(strstr(t, "3) 128  ✓"));
+	ck_assert_ptr_nonnull(strstr(t, "RFC 8200"));
+	ck_assert_ptr_null(strstr(t, "Hint:"));
+	free(t);
+	free(chosen);
+	free(hinted);
 	lesson_free(l);
 }
 END_TEST
@@ -154,6 +208,7 @@ Suite *make_layout_suite(void)
 	tcase_add_test(tc, bullets_indent_their_continuation);
 	tcase_add_test(tc, long_code_lines_are_cut_and_marked);
 	tcase_add_test(tc, checks_hide_answers_until_revealed);
+	tcase_add_test(tc, answered_check_and_hint_on_request);
 	tcase_add_test(tc, block_positions_survive_relayout);
 	suite_add_tcase(s, tc);
 	return s;

@@ -211,6 +211,8 @@ static int handle_key(app *a, int key)
 	ui_set_message(a, NULL);
 	if (too_small())
 		return key == 'q' || key == KEYC_ESC ? UI_QUIT : 0;
+	if (!a->help && a->scr->input && a->scr->input(a, key))
+		return 0;
 	key_action act = keys_lookup(a->scr->id, key);
 	if (a->help) {
 		if (act == ACT_UP && a->help_top > 0)
@@ -321,7 +323,8 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	endwin();
 	delscreen(scr);
 	save_progress(&a, true);
-	run_free(a.run);
+	if (a.run)
+		ui_close_demo(&a);
 	lab_close(a.lab);
 	layout_free(a.lay);
 	free(a.chosen);

@@ -568,6 +568,146 @@ static const char *current_narration(const app *a)
 	return _("Press Space to make the first call; each step is one real system call, and the states come from the kernel.");
 }
 
+/* ---- predictions -------------------------------------------------------------------------- */
+
+static void free_predictions(app *a, size_t n)
+{
+	for (size_t i = 0; a->ptyped && i < n; i++)
+		free(a->ptyped[i]);
+	free(a->ptyped);
+	free(a->pchoice);
+	free(a->pjudged);
+	free(a->verdict_text);
+	a->ptyped = NULL;
+	a->pchoice = NULL;
+	a->pjudged = NULL;
+	a->verdict_text = NULL;
+	a->ask = a->verdict = -1;
+}
+
+static void reset_predictions(app *a, const script *old)
+{
+	free_predictions(a, old ? old->npredicts : 0);
+	size_t n = cur_script(a)->npredicts + 1;
+	a->pchoice = xcalloc(n, sizeof *a->pchoice);
+	a->ptyped = xcalloc(n, sizeof *a->ptyped);
+	a->pjudged = xcalloc(n, sizeof *a->pjudged);
+	for (size_t i = 0; i < n; i++)
+		a->pchoice[i] = PRED_UNASKED;
+	a->ask_hint = false;
+	a->typed[0] = '\0';
+}
+
+/* Scores the predictions whose step the kernel has answered; shows the newest verdict. */
+static void judge(app *a)
+{
+	const script *s = cur_script(a);
+	for (size_t i = 0; i < s->npredicts; i++) {
+		if (a->pjudged[i] || a->pchoice[i] == PRED_UNASKED)
+			continue;
+		char *t;
+		int k = run_predict_outcome(a->run, i, &t);
+		if (k == -2)
+			continue;
+		a->pjudged[i] = true;
+		bool right = a->pchoice[i] == PRED_TYPED ? script_typed_matches(a->ptyped[i], t) :
+			     a->pchoice[i] == k;
+		if (a->pchoice[i] != PRED_SKIPPED) {
+			const lesson *l = catalog_lesson(a->cat, a->lang, catalog_demo_lesson(a->cat, a->demo));
+			char *key = xasprintf("p-%s-%s", s->id, s->predicts[i].name);
+			progress_set_answer(a->prog, lesson_id(l), key, right);
+			free(key);
+		}
+		free(a->verdict_text);
+		a->verdict_text = t;
+		a->verdict = (int)i;
+		a->verdict_right = right;
+	}
+}
+
+/* The narration area's text while a prediction is asked or judged; NULL otherwise. */
+static char *prediction_text(const app *a, int *attr_kind)
+{
+	const script *s = cur_script(a);
+	const lesson_block *b = cur_block(a);
+	strbuf sb = { 0 };
+	if (a->ask >= 0) {
+		const script_predict *p = &s->predicts[a->ask];
+		const char *q = demo_predict_field(a->run, b, (size_t)a->ask, "ask");
+		strbuf_addf(&sb, "%s %s\n", _("Predict:"), q ? q : p->name);
+		for (size_t i = 0; i < p->nchoices; i++)
+			strbuf_addf(&sb, "%s%zu) %s", i ? "    " : "  ", i + 1, demo_choice_text(p->choices[i].text));
+		if (!p->nchoices)
+			strbuf_addf(&sb, "  %s %s_", _("Your answer:"), a->typed);
+		strbuf_addc(&sb, '\n');
+		const char *h = demo_predict_field(a->run, b, (size_t)a->ask, "hint");
+		if (a->ask_hint && h)
+			strbuf_addf(&sb, "%s %s\n", _("Hint:"), h);
+		if (p->nchoices) {
+			char *m = xasprintf(_("1-%zu: your prediction, then the step runs   H: hint   s: skip"), p->nchoices);
+			strbuf_adds(&sb, m);
+			free(m);
+		} else {
+			strbuf_adds(&sb, _("Type a number or an errno name, then Enter   Tab: hint   Esc: skip"));
+		}
+		*attr_kind = 0;
+		return strbuf_take(&sb);
+	}
+	if (a->verdict >= 0 && a->verdict_text) {
+		const script_predict *p = &s->predicts[a->verdict];
+		int c = a->pchoice[a->verdict];
+		const char *ans = demo_choice_text(a->verdict_text);
+		if (c != PRED_SKIPPED)
+			strbuf_adds(&sb, a->verdict_right ? ui_glyph(a, "✓ ", "+ ") : ui_glyph(a, "✗ ", "x "));
+		if (c == PRED_SKIPPED)
+			strbuf_addf(&sb, _("The kernel's answer: %s."), ans);
+		else if (a->verdict_right)
+			strbuf_addf(&sb, _("Right: the kernel's answer is %s."), ans);
+		else
+			strbuf_addf(&sb, _("You predicted %s; the kernel's answer is %s."),
+				    c == PRED_TYPED ? a->ptyped[a->verdict] :
+				    demo_choice_text(p->choices[c].text), ans);
+		const char *why = demo_predict_field(a->run, b, (size_t)a->verdict, "why");
+		if (why)
+			strbuf_addf(&sb, "\n%s", why);
+		*attr_kind = c == PRED_SKIPPED ? 2 : a->verdict_right ? 1 : -1;
+		return strbuf_take(&sb);
+	}
+	return NULL;
+}
+
+/* Draws text (lines separated by \n, each wrapped) from row y, at most rows rows; returns
+ * the rows used. */
+static int draw_wrapped(const app *a, int y, int rows, const char *text, attr_t first, attr_t rest)
+{
+	int used = 0;
+	const char *p = text;
+	bool head = true;
+	while (*p && used < rows) {
+		size_t n = strcspn(p, "\n");
+		char *part = xstrndup(p, n);
+		char **nl;
+		size_t nn = layout_wrap(part, COLS - 2, &nl);
+		for (size_t i = 0; i < nn; i++) {
+			if (used < rows) {
+				move(y + used, 0);
+				clrtoeol();
+				ui_draw_text(y + used, 1, nl[i], strlen(nl[i]), COLS - 2, head ? first : rest);
+				used++;
+			}
+			free(nl[i]);
+		}
+		free(nl);
+		free(part);
+		head = false;
+		p += n;
+		if (*p)
+			p++;
+	}
+	(void)a;
+	return used;
+}
+
 static void demo_draw(app *a)
 {
 	const script *s = cur_script(a);
@@ -587,16 +727,27 @@ static void demo_draw(app *a)
 
 	int W = COLS, H = LINES;
 	int nrows_narr = H >= 20 ? 3 : H >= 12 ? 2 : 1;
-	char **nl;
-	size_t nn = layout_wrap(current_narration(a), W - 2, &nl);
-	if ((int)nn < nrows_narr)
-		nrows_narr = nn ? (int)nn : 1;
-	for (size_t i = 0; i < nn; i++) {
-		if ((int)i < nrows_narr)
-			ui_draw_text(1 + (int)i, 1, nl[i], strlen(nl[i]), W - 2, ui_attr(a, ATTR_EMPH));
-		free(nl[i]);
+	int kind;
+	char *ptext = prediction_text(a, &kind);
+	if (ptext) {
+		/* a question or a verdict: more room, in its own colours */
+		int rows = H >= 20 ? 7 : H >= 12 ? 4 : 2;
+		attr_t first = kind == 0 ? ui_attr(a, ATTR_QUESTION) : kind > 0 ? ui_attr(a, ATTR_ANSWER) :
+			       kind < 0 ? ui_attr(a, ATTR_EMPH) : ui_attr(a, ATTR_HEADING);
+		nrows_narr = draw_wrapped(a, 1, rows, ptext, first | A_BOLD, ui_attr(a, ATTR_TEXT));
+		free(ptext);
+	} else {
+		char **nl;
+		size_t nn = layout_wrap(current_narration(a), W - 2, &nl);
+		if ((int)nn < nrows_narr)
+			nrows_narr = nn ? (int)nn : 1;
+		for (size_t i = 0; i < nn; i++) {
+			if ((int)i < nrows_narr)
+				ui_draw_text(1 + (int)i, 1, nl[i], strlen(nl[i]), W - 2, ui_attr(a, ATTR_EMPH));
+			free(nl[i]);
+		}
+		free(nl);
 	}
-	free(nl);
 	int y0 = 1 + nrows_narr;		/* the actors' header row */
 	int y1 = H - 2;				/* last body row */
 
@@ -730,9 +881,42 @@ static void explain_wait(app *a)
 	}
 }
 
+/* True when the next step has a prediction not yet asked: it is asked now (auto mode
+ * stops: no step runs before the student has answered). */
+static void predicted(app *a, int choice);
+
+static bool ask_first(app *a)
+{
+	const script *s = cur_script(a);
+	size_t next = run_next_step(a->run);
+	if (next >= s->nsteps || s->steps[next].predict < 0 ||
+	    a->pchoice[s->steps[next].predict] != PRED_UNASKED)
+		return false;
+	/* a step that must wait for a blocked actor is asked when it can run */
+	const script_step *st = &s->steps[next];
+	if (st->actor >= 0 && run_blocked_step(a->run, st->actor) >= 0)
+		return false;
+	a->ask = st->predict;
+	a->ask_hint = false;
+	a->typed[0] = '\0';
+	a->auto_mode = false;
+	a->verdict = -1;
+	return true;
+}
+
 static void step(app *a)
 {
+	if (a->ask >= 0) {
+		ui_set_message(a, cur_script(a)->predicts[a->ask].nchoices ?
+			       _("First your prediction: a number key, or s to skip.") :
+			       _("First your prediction: type it and press Enter, or Esc to skip."));
+		return;
+	}
+	a->verdict = -1;
+	if (ask_first(a))
+		return;
 	int r = run_step(a->run);
+	judge(a);
 	a->tl_follow = true;
 	if (r == 0)
 		explain_wait(a);
@@ -758,8 +942,11 @@ static void say_lab_problem(app *a, bool needed)
 
 void ui_open_demo(app *a, size_t d)
 {
+	const script *old = a->run ? run_script(a->run) : NULL;
+	size_t old_n = old ? old->npredicts : 0;
 	run_free(a->run);
 	a->run = NULL;
+	free_predictions(a, old_n);
 	a->demo = d;
 	const script *s = catalog_demo(a->cat, d);
 	if ((a->lab_on || s->needs_lab) && !a->lab_tried) {
@@ -774,6 +961,7 @@ void ui_open_demo(app *a, size_t d)
 		say_lab_problem(a, true);
 	lab *l = a->lab && (a->lab_on || s->needs_lab) ? a->lab : NULL;
 	a->run = run_new_lab(s, l);
+	reset_predictions(a, NULL);
 	if (l && a->wire_hold)
 		run_wire(a->run, SW_HOLD, 0);
 	else if (l && a->wire_slow)
@@ -787,6 +975,7 @@ void ui_open_demo(app *a, size_t d)
 
 void ui_close_demo(app *a)
 {
+	free_predictions(a, a->run ? run_script(a->run)->npredicts : 0);
 	run_free(a->run);
 	a->run = NULL;
 	a->auto_mode = false;
@@ -834,6 +1023,26 @@ static int demo_key(app *a, key_action act, int key)
 	switch (act) {
 	case ACT_STEP:
 		step(a);
+		break;
+	case ACT_ANSWER: {
+		size_t n = a->ask >= 0 ? cur_script(a)->predicts[a->ask].nchoices : 0;
+		if (a->ask < 0)
+			ui_set_message(a, _("Nothing to predict right now: Space runs the next step."));
+		else if ((size_t)(key - '1') >= n)
+			ui_set_message(a, _("This question has fewer choices."));
+		else
+			predicted(a, key - '1');
+		break;
+	}
+	case ACT_HINT:
+		if (a->ask >= 0 && demo_predict_field(a->run, cur_block(a), (size_t)a->ask, "hint"))
+			a->ask_hint = true;
+		else
+			ui_set_message(a, _("There is no hint here."));
+		break;
+	case ACT_SKIP:
+		if (a->ask >= 0)
+			predicted(a, PRED_SKIPPED);
 		break;
 	case ACT_AUTO:
 		if (!a->auto_mode && run_finished(a->run))
@@ -930,15 +1139,56 @@ static bool demo_wake(app *a)
 {
 	size_t before = run_nevents(a->run);
 	run_progress(a->run);
-	if (a->auto_mode && run_clock_ms() >= a->auto_due) {
+	judge(a);
+	if (a->auto_mode && run_clock_ms() >= a->auto_due && !ask_first(a)) {
 		int r = run_step(a->run);
 		a->tl_follow = true;
 		a->auto_due = run_clock_ms() + (r == 0 ? 50 : auto_delays[AUTO_DEFAULT + a->speed]);
 		if (r < 0 && run_finished(a->run))
 			a->auto_mode = false;
 	}
+	judge(a);
 	note_end(a);
 	return run_nevents(a->run) != before || !a->auto_mode;
+}
+
+/* The student's prediction: record it and run the step. */
+static void predicted(app *a, int choice)
+{
+	int p = a->ask;
+	a->pchoice[p] = choice;
+	if (choice == PRED_TYPED)
+		a->ptyped[p] = xstrdup(a->typed);
+	a->ask = -1;
+	step(a);
+}
+
+static bool demo_input(app *a, int key)
+{
+	if (a->ask < 0 || cur_script(a)->predicts[a->ask].nchoices)
+		return false;
+	size_t n = strlen(a->typed);
+	if (key == KEYC_ENTER) {
+		if (n)
+			predicted(a, PRED_TYPED);
+		else
+			ui_set_message(a, _("Type your prediction first (Esc skips it)."));
+	} else if (key == KEYC_BACKSPACE) {
+		if (n)
+			a->typed[n - 1] = '\0';
+	} else if (key == KEYC_ESC) {
+		predicted(a, PRED_SKIPPED);
+	} else if (key == '\t') {
+		a->ask_hint = true;
+	} else if (key >= 0x20 && key < 0x7f) {
+		if (n + 1 < sizeof a->typed) {
+			a->typed[n] = (char)key;
+			a->typed[n + 1] = '\0';
+		}
+	} else {
+		return false;
+	}
+	return true;
 }
 
 const screen ui_demo_screen = {
@@ -949,4 +1199,5 @@ const screen ui_demo_screen = {
 	.resize = demo_resize,
 	.pollfds = demo_pollfds,
 	.wake = demo_wake,
+	.input = demo_input,
 };

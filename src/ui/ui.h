@@ -42,6 +42,9 @@ typedef struct screen {
 	size_t (*pollfds)(app *a, struct pollfd *fds, size_t max, int *timeout_ms);
 	/* ...and what to do when it wakes up for it; returns true to redraw. */
 	bool (*wake)(app *a);
+	/* Optional: sees every key first, while the screen takes typed text; returns true
+	 * when it used the key. */
+	bool (*input)(app *a, int key);
 } screen;
 
 struct app {
@@ -75,6 +78,16 @@ struct app {
 	size_t tl_top;		/* first timeline row shown */
 	bool tl_follow;		/* keep the newest event in view */
 	bool demo_done_noted;
+	/* predictions (script.predicts) of the demo */
+	int ask;		/* the prediction asked now, or -1 */
+	bool ask_hint;		/* its hint is shown */
+	char typed[48];		/* a typed answer being entered */
+	int *pchoice;		/* per prediction: PRED_* below, or the choice made */
+	char **ptyped;		/* per prediction: the typed answer */
+	bool *pjudged;		/* per prediction: the kernel's answer is in and was scored */
+	int verdict;		/* the prediction whose verdict is shown, or -1 */
+	char *verdict_text;	/* the kernel's answer to it */
+	bool verdict_right;
 	/* the packet lab */
 	bool lab_on;		/* demos run in the lab */
 	bool lab_tried;		/* lab_open() was called (lab and lab_st say how it went) */
@@ -84,6 +97,8 @@ struct app {
 	bool wire_hold;		/* the user holds packets */
 	unsigned wire_slow;	/* the user's delivery delay, ms */
 };
+
+enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
 
 extern const screen ui_menu_screen;
 extern const screen ui_pager_screen;
