@@ -51,6 +51,7 @@ static void usage(FILE *out)
 		"      --check-lessons [DIR]  check every lesson file and report each problem\n"
 		"      --demo=ID           run this live demo (with --plain: print its events)\n"
 		"      --list-demos        list the demos: id, lesson id, title (tab-separated)\n"
+		"      --glossary          print the glossary: each term in English and Chinese\n"
 		"      --self-check        run every demo headless and verify every expected result\n"
 		"      --lab               run demos in the packet lab: private namespaces, every\n"
 		"                          packet shown, and a wire that can hold or drop them\n"
@@ -92,7 +93,19 @@ static int check_lessons(const char *dir)
 }
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
-       OPT_LAB, OPT_LAB_CHECK };
+       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY };
+
+/* --glossary: every term, English and Chinese, with the definition in the chosen language. */
+static void print_glossary(const catalog *cat, lang_id lang)
+{
+	const glossary *g = catalog_glossary(cat);
+	for (size_t i = 0; i < g->count; i++) {
+		const glossary_term *t = &g->terms[i];
+		int li = catalog_find(cat, t->lesson);
+		printf("%s / %s  (%s %d)\n    %s\n", t->name[LANG_EN], t->name[LANG_ZH_CN], _("lesson"),
+		       li >= 0 ? lesson_order(catalog_lesson(cat, lang, (size_t)li)) : -1, t->def[lang]);
+	}
+}
 
 /* --lab-check: what the lab can do here. */
 static int lab_check(void)
@@ -118,6 +131,7 @@ int main(int argc, char **argv)
 		{ "check-lessons", no_argument, NULL, OPT_CHECK },
 		{ "demo", required_argument, NULL, OPT_DEMO },
 		{ "list-demos", no_argument, NULL, OPT_LIST_DEMOS },
+		{ "glossary", no_argument, NULL, OPT_GLOSSARY },
 		{ "self-check", no_argument, NULL, OPT_SELF_CHECK },
 		{ "lab", no_argument, NULL, OPT_LAB },
 		{ "lab-check", no_argument, NULL, OPT_LAB_CHECK },
@@ -129,7 +143,7 @@ int main(int argc, char **argv)
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
-	bool want_lab_check = false;
+	bool want_lab_check = false, want_glossary = false;
 	int lang = i18n_choose_from_env();
 	i18n_set_lang((lang_id)lang);
 
@@ -144,6 +158,7 @@ int main(int argc, char **argv)
 		case OPT_CHECK: check = true; break;
 		case OPT_DEMO: demo_arg = optarg; break;
 		case OPT_LIST_DEMOS: list_demos = true; break;
+		case OPT_GLOSSARY: want_glossary = true; break;
 		case OPT_SELF_CHECK: self_check = true; break;
 		case OPT_LAB: use_lab = true; break;
 		case OPT_LAB_CHECK: want_lab_check = true; break;
@@ -199,6 +214,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("socktutor: the lessons in %s have errors (listed above); fix them or check with --check-lessons\n"), dir);
 		diag_clear(&errs);
 		return 1;
+	}
+
+	if (want_glossary) {
+		print_glossary(cat, (lang_id)lang);
+		catalog_free(cat);
+		return 0;
 	}
 
 	/* the full-screen interface needs a terminal on both ends that can move the cursor */

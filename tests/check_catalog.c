@@ -56,7 +56,71 @@ START_TEST(shipped_lessons_are_valid)
 	ck_assert_uint_ge(catalog_count(c), 2);
 	ck_assert_int_ge(catalog_find(c, "addresses"), 0);
 	ck_assert_int_ge(catalog_find(c, "socket"), 0);
+	/* every lesson of the course: a live demo with a prediction, and at least 3 checks */
+	static const char *const unfinished[] = { "addresses", "socket", "handshake", "closing", "udp", "wire", NULL };
+	for (size_t i = 0; i < catalog_count(c); i++) {
+		const lesson *l = catalog_lesson(c, LANG_EN, i);
+		bool skip = false;
+		for (size_t k = 0; unfinished[k]; k++)
+			skip |= strcmp(unfinished[k], lesson_id(l)) == 0;
+		if (skip)
+			continue;
+		size_t demos = 0, predicts = 0;
+		for (size_t d = 0; d < catalog_ndemos(c); d++)
+			if (catalog_demo_lesson(c, d) == i) {
+				demos++;
+				predicts += catalog_demo(c, d)->npredicts;
+			}
+		size_t checks = catalog_questions(c, i) - predicts;
+		ck_assert_msg(demos >= 1, "lesson %s has no live demo", lesson_id(l));
+		ck_assert_msg(predicts >= 1, "lesson %s has no prediction in its demos", lesson_id(l));
+		ck_assert_msg(checks >= 3, "lesson %s has %zu checks, fewer than 3", lesson_id(l), checks);
+	}
+	/* the glossary: every term points to a lesson of the course (catalog_load checks it) */
+	ck_assert_uint_ge(catalog_glossary(c)->count, 10);
 	catalog_free(c);
+}
+END_TEST
+
+static glossary *parse_glossary(const char *text, diag_list *errs)
+{
+	return glossary_parse(text, strlen(text), "g.terms", errs);
+}
+
+/* A term: both names, both definitions, its lesson; every mistake named with its line. */
+START_TEST(glossary_parse_and_errors)
+{
+	diag_list errs = { 0 };
+	glossary *g = parse_glossary("# comment\n@term socket\nlesson: socket\nen: socket\n"
+				     "en.def: An endpoint\n  for communication.\nzh_CN: 套接字\n"
+				     "zh_CN.def: 通信\n  端点。\n@end\n", &errs);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->count, 1);
+	ck_assert_str_eq(g->terms[0].def[LANG_EN], "An endpoint for communication.");
+	ck_assert_str_eq(g->terms[0].def[LANG_ZH_CN], "通信端点。");
+	ck_assert_str_eq(g->terms[0].name[LANG_ZH_CN], "套接字");
+	glossary_free(g);
+
+	static const struct { const char *text; int line; const char *msg; } bad[] = {
+		{ "@term a\nlesson: x\nen: a\nen.def: d\nzh_CN: b\n@end\n", 1, "no 'zh_CN.def:'" },
+		{ "@term a\nlesson: x\ncolour: red\n@end\n", 3, "expected one of" },
+		{ "@term a\nlesson: x\n", 1, "has no @end" },
+		{ "@term Bad Id\n@end\n", 1, "expected a term id" },
+		{ "@term a\nlesson: x\nlesson: y\n@end\n", 3, "given twice" },
+		{ "en: a\n", 1, "expected '@term ID'" },
+		{ "@term a\nen:\n@end\n", 2, "empty" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		diag_clear(&errs);
+		ck_assert_ptr_null(parse_glossary(bad[i].text, &errs));
+		bool found = false;
+		for (size_t k = 0; k < errs.count; k++)
+			found |= errs.items[k].line == bad[i].line && strstr(errs.items[k].msg, bad[i].msg);
+		ck_assert_msg(found, "case %zu: no error at line %d with '%s' (first: %d %s)", i,
+			      bad[i].line, bad[i].msg, errs.count ? errs.items[0].line : 0,
+			      errs.count ? errs.items[0].msg : "");
+	}
+	diag_clear(&errs);
 }
 END_TEST
 
@@ -67,6 +131,7 @@ Suite *make_catalog_suite(void)
 	tcase_add_test(tc, loads_both_languages);
 	tcase_add_test(tc, reports_missing_translation_and_structure);
 	tcase_add_test(tc, shipped_lessons_are_valid);
+	tcase_add_test(tc, glossary_parse_and_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

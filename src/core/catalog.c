@@ -20,6 +20,7 @@ struct catalog {
 	size_t count[LANG_COUNT];
 	demo_ref *demos;	/* in course order */
 	size_t ndemos;
+	glossary *glossary;
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -246,6 +247,16 @@ catalog *catalog_load(const char *dir, diag_list *errs)
 		cross_check(c, errs);
 	if (errs->count == before)
 		load_demos(c, dir, errs);
+	if (errs->count == before) {
+		char *gp = xasprintf("%s/glossary.terms", dir);
+		c->glossary = glossary_load(gp, errs);
+		for (size_t i = 0; c->glossary && i < c->glossary->count; i++)
+			if (catalog_find(c, c->glossary->terms[i].lesson) < 0)
+				diag_add(errs, gp, c->glossary->terms[i].line, 1,
+					 _("term '%s': there is no lesson '%s'"), c->glossary->terms[i].id,
+					 c->glossary->terms[i].lesson);
+		free(gp);
+	}
 	if (errs->count > before) {
 		catalog_free(c);
 		return NULL;
@@ -265,6 +276,7 @@ void catalog_free(catalog *c)
 	for (size_t i = 0; i < c->ndemos; i++)
 		script_free(c->demos[i].script);
 	free(c->demos);
+	glossary_free(c->glossary);
 	free(c);
 }
 
@@ -330,4 +342,9 @@ size_t catalog_questions(const catalog *c, size_t i)
 		if (c->demos[d].lesson == i)
 			n += c->demos[d].script->npredicts;
 	return n;
+}
+
+const glossary *catalog_glossary(const catalog *c)
+{
+	return c->glossary;
 }

@@ -5,6 +5,7 @@
 #define SOCKTUTOR_CATALOG_H
 
 #include "diag.h"
+#include "glossary.h"
 #include "i18n.h"
 #include "lesson.h"
 #include "script.h"
@@ -21,6 +22,10 @@ size_t catalog_count(const catalog *c);
 const lesson *catalog_lesson(const catalog *c, lang_id lang, size_t i);
 /* Index of the lesson with this id, or -1. */
 int catalog_find(const catalog *c, const char *id);
+
+/* The glossary (DIR/glossary.terms; empty when the set has none). Every term's lesson
+ * exists (checked on load). */
+const glossary *catalog_glossary(const catalog *c);
 
 /* Demos: DIR/demos/ID.demo for each '@demo ID' block, numbered in course order. */
 /* The questions of lesson i: its checks and the predictions of its demos. */

@@ -231,6 +231,12 @@ static int handle_key(app *a, int key)
 	case ACT_LANG:
 		switch_lang(a);
 		return 0;
+	case ACT_GLOSSARY:
+		if (a->scr != &ui_glossary_screen) {
+			ui_open_glossary(a);
+			return 0;
+		}
+		return a->scr->key(a, act, key) & UI_QUIT;
 	case ACT_NONE:
 		return 0;
 	default:

@@ -99,6 +99,10 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_CODE: label = _("C/Python"); break;
 		case ACT_LAB: label = _("Lab"); break;
 		case ACT_PANEL: label = _("Panel"); break;
+		case ACT_GLOSSARY: label = _("Glossary"); break;
+		case ACT_ANSWER: label = _("Answer"); break;
+		case ACT_HINT: label = _("Hint"); break;
+		case ACT_SKIP: label = _("Skip"); break;
 		case ACT_WIRE_HOLD: label = _("Hold/pass"); break;
 		case ACT_WIRE_DELIVER: label = _("Deliver"); break;
 		case ACT_WIRE_DROP: label = _("Drop"); break;

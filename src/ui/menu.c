@@ -112,7 +112,7 @@ static void menu_draw(app *a)
 	ui_draw_text(LINES - 2, margin, legend, strlen(legend), width, A_DIM);
 	free(legend);
 
-	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG };
+	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG, ACT_GLOSSARY };
 	char right[32];
 	snprintf(right, sizeof right, "%zu/%zu", a->sel + 1, n);
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), right);

@@ -68,6 +68,9 @@ struct app {
 	layout *lay;
 	int *chosen;		/* per block of the page: the answer given to a check, -1 none */
 	bool *hinted;		/* per block: the hint was asked for */
+	/* glossary */
+	const screen *gl_prev;	/* the screen to return to */
+	size_t gl_sel, gl_top;
 	/* demo */
 	size_t demo;		/* catalog demo index */
 	run *run;
@@ -103,6 +106,11 @@ enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
 extern const screen ui_menu_screen;
 extern const screen ui_pager_screen;
 extern const screen ui_demo_screen;
+extern const screen ui_glossary_screen;
+
+/* The glossary over the current screen, and back. */
+void ui_open_glossary(app *a);
+void ui_close_glossary(app *a);
 
 /* Opens the demo screen on catalog demo d (a fresh run, nothing executed yet). */
 void ui_open_demo(app *a, size_t d);
