@@ -57,7 +57,7 @@ START_TEST(shipped_lessons_are_valid)
 	ck_assert_int_ge(catalog_find(c, "addresses"), 0);
 	ck_assert_int_ge(catalog_find(c, "socket"), 0);
 	/* every lesson of the course: a live demo with a prediction, and at least 3 checks */
-	static const char *const unfinished[] = { "addresses", "socket", NULL };
+	static const char *const unfinished[] = { NULL };
 	for (size_t i = 0; i < catalog_count(c); i++) {
 		const lesson *l = catalog_lesson(c, LANG_EN, i);
 		bool skip = false;
