@@ -293,7 +293,7 @@ int main(int argc, char **argv)
 				continue;
 			if (only < 0 && i > 0)
 				fputs("\n\n", stdout);
-			plain_print_lesson(stdout, catalog_lesson(cat, (lang_id)lang, i), (int)i + 1, 78);
+			plain_print_lesson(stdout, catalog_lesson(cat, (lang_id)lang, i), lesson_order(catalog_lesson(cat, (lang_id)lang, i)), 78);
 		}
 	}
 	free(warning);
