@@ -6,8 +6,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,17 +14,6 @@ static const char *const field_names[] = { "en", "en.def", "zh_CN", "zh_CN.def" 
 static char **field_slot(glossary_term *t, size_t f)
 {
 	return f % 2 ? &t->def[f / 2] : &t->name[f / 2];
-}
-
-/* No space between two CJK characters when a continuation line is joined. */
-static bool joins_without_space(const char *a, const char *b)
-{
-	size_t n = strlen(a), k = n ? n - 1 : 0;
-	while (k > 0 && ((unsigned char)a[k] & 0xc0) == 0x80)
-		k--;
-	uint32_t x, y;
-	return n && text_decode(a + k, n - k, &x) && text_decode(b, strlen(b), &y) &&
-	       text_is_wide_script(x) && text_is_wide_script(y);
 }
 
 static void free_term(glossary_term *t)
@@ -96,7 +83,7 @@ glossary *glossary_parse(const char *text, size_t len, const char *file, diag_li
 			const char *v = s;
 			while (*v == ' ')
 				v++;
-			char *joined = xasprintf("%s%s%s", *last, joins_without_space(*last, v) ? "" : " ", v);
+			char *joined = xasprintf("%s%s%s", *last, text_join_needs_space(*last, strlen(*last), v, strlen(v)) ? " " : "", v);
 			free(*last);
 			*last = joined;
 		} else if (!open) {

@@ -198,15 +198,7 @@ static const char *trim_end(const char *s, const char *end)
  * them: none between two CJK characters. */
 static bool join_needs_space(const strbuf *sb, const char *s, const char *end)
 {
-	if (sb->len == 0)
-		return false;
-	uint32_t a = 0, b = 0;
-	size_t k = sb->len - 1;	/* back to the start of the last character */
-	while (k > 0 && ((unsigned char)sb->buf[k] & 0xc0) == 0x80)
-		k--;
-	if (!text_decode(sb->buf + k, sb->len - k, &a) || !text_decode(s, (size_t)(end - s), &b))
-		return true;
-	return !(text_is_wide_script(a) && text_is_wide_script(b));
+	return text_join_needs_space(sb->buf, sb->len, s, (size_t)(end - s));
 }
 
 static void prose_add(parser *p, block_kind kind, int line, const char *line_start,

@@ -936,19 +936,6 @@ static bool parse_packet_item(sparser *sp, script_step *st, size_t *cap)
 
 /* ---- predictions ------------------------------------------------------------------------ */
 
-static bool utf8_seq(const unsigned char *p, size_t n, size_t *len)
-{
-	size_t k = text_invalid_at((const char *)p, n < 4 ? n : 4);
-	if (k == 0)
-		return false;
-	/* the first character's length */
-	size_t l = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 1;
-	if (l > k)
-		return false;
-	*len = l;
-	return true;
-}
-
 char *script_outcome_text(long ret, int err, const char *data, size_t n, bool is_data)
 {
 	if (ret < 0) {
@@ -962,6 +949,7 @@ char *script_outcome_text(long ret, int err, const char *data, size_t n, bool is
 	const unsigned char *d = (const unsigned char *)data;
 	for (size_t i = 0; i < n; i++) {
 		size_t l;
+		uint32_t cp;
 		if (d[i] == '"' || d[i] == '\\')
 			strbuf_addf(&sb, "\\%c", d[i]);
 		else if (d[i] == '\n')
@@ -974,7 +962,7 @@ char *script_outcome_text(long ret, int err, const char *data, size_t n, bool is
 			strbuf_adds(&sb, "\\0");
 		else if (d[i] >= 0x20 && d[i] < 0x7f)
 			strbuf_addc(&sb, (char)d[i]);
-		else if (d[i] >= 0x80 && utf8_seq(d + i, n - i, &l)) {
+		else if (d[i] >= 0x80 && (l = text_decode(data + i, n - i, &cp)) > 0) {
 			strbuf_add(&sb, (const char *)d + i, l);
 			i += l - 1;
 		} else

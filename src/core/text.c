@@ -152,3 +152,16 @@ bool text_is_wide_script(uint32_t cp)
 {
 	return text_cp_width(cp) == 2;
 }
+
+bool text_join_needs_space(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen == 0)
+		return false;
+	uint32_t x = 0, y = 0;
+	size_t k = alen - 1;	/* back to the start of the last character */
+	while (k > 0 && ((unsigned char)a[k] & 0xc0) == 0x80)
+		k--;
+	if (!text_decode(a + k, alen - k, &x) || !text_decode(b, blen, &y))
+		return true;
+	return !(text_is_wide_script(x) && text_is_wide_script(y));
+}

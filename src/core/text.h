@@ -33,5 +33,8 @@ bool text_no_break_before(uint32_t cp);
 bool text_no_break_after(uint32_t cp);
 /* True when a line may break between two adjacent CJK-like characters. */
 bool text_is_wide_script(uint32_t cp);
+/* Whether joining text b after text a (a line continued on the next) needs a space: not
+ * after empty text, and not between two CJK-like characters. */
+bool text_join_needs_space(const char *a, size_t alen, const char *b, size_t blen);
 
 #endif

@@ -252,12 +252,18 @@ const char *demo_choice_text(const char *text)
 	return strcmp(text, "blocks") == 0 ? _("blocks (waits)") : text;
 }
 
+const char *demo_predict_field(const run *r, const lesson_block *b, size_t p, const char *field)
+{
+	char *key = xasprintf("%s %s", field, run_script(r)->predicts[p].name);
+	const char *t = b ? lesson_block_narration(b, key) : NULL;
+	free(key);
+	return t;
+}
+
 char *demo_predict_question(const run *r, const lesson_block *b, size_t p)
 {
 	const script_predict *pr = &run_script(r)->predicts[p];
-	char *key = xasprintf("ask %s", pr->name);
-	const char *ask = b ? lesson_block_narration(b, key) : NULL;
-	free(key);
+	const char *ask = demo_predict_field(r, b, p, "ask");
 	strbuf sb = { 0 };
 	strbuf_adds(&sb, ask ? ask : pr->name);
 	if (!pr->nchoices) {
@@ -269,14 +275,6 @@ char *demo_predict_question(const run *r, const lesson_block *b, size_t p)
 		strbuf_addf(&sb, "%s%zu) %s", i ? "  " : "", i + 1, demo_choice_text(pr->choices[i].text));
 	strbuf_adds(&sb, "]");
 	return strbuf_take(&sb);
-}
-
-const char *demo_predict_field(const run *r, const lesson_block *b, size_t p, const char *field)
-{
-	char *key = xasprintf("%s %s", field, run_script(r)->predicts[p].name);
-	const char *t = b ? lesson_block_narration(b, key) : NULL;
-	free(key);
-	return t;
 }
 
 typedef struct printer {

@@ -500,9 +500,10 @@ static void observe_event(run *r, run_event *ev)
 
 /* ---- expectations ----------------------------------------------------------------------- */
 
-/* Checks the states of an expect or wait step; fills observed ("client.s SYN_SENT, ...").
- * Returns true when every one matches. */
-static bool check_states(const run *r, const script_step *st, strbuf *expected, strbuf *observed)
+/* Checks the states of an expect or wait step; fills observed ("client.s SYN_SENT, ...")
+ * and *first (the state of the first item). Returns true when every one matches. */
+static bool check_states(const run *r, const script_step *st, strbuf *expected, strbuf *observed,
+			 const char **first)
 {
 	snap sn;
 	take_snap(r, &sn);
@@ -518,6 +519,8 @@ static bool check_states(const run *r, const script_step *st, strbuf *expected, 
 		} else {
 			got = state_of(r, &sn, (size_t)ss->sock, &e);
 		}
+		if (i == 0)
+			*first = got;
 		bool m = strcmp(got, ss->state) == 0;
 		if (ss->rq >= 0)
 			m = m && e && (long)e->rqueue == ss->rq;
@@ -546,17 +549,13 @@ static bool check_states(const run *r, const script_step *st, strbuf *expected, 
 static void describe_result(strbuf *sb, long ret, int err, const char *data, size_t n,
 			    bool is_data)
 {
-	if (ret < 0) {
-		const char *name = errno_name(err);
-		if (name)
-			strbuf_addf(sb, "-1 %s", name);
-		else
-			strbuf_addf(sb, "-1 errno %d", err);
-	} else if (is_data) {
+	if (ret >= 0 && is_data) {
 		add_data_c(sb, data, n);
-	} else {
-		strbuf_addf(sb, "%ld", ret);
+		return;
 	}
+	char *t = script_outcome_text(ret, err, NULL, 0, false);
+	strbuf_adds(sb, t);
+	free(t);
 }
 
 static void check_call(run *r, run_event *ev, const script_step *st, const char *data, size_t n)
@@ -1469,7 +1468,8 @@ static int progress_pending(run *r, size_t actor, double now)
 	return (int)(r->nev - before);
 }
 
-static void finish_wait(run *r, bool ok, const char *expected, const char *observed)
+static void finish_wait(run *r, bool ok, const char *expected, const char *observed,
+			const char *state)
 {
 	const script_step *st = &r->s->steps[r->wait_step];
 	run_event *ev = new_event(r, st->op == OP_EXPECT || st->op == OP_EXPECT_PACKETS ? EV_EXPECT :
@@ -1481,6 +1481,7 @@ static void finish_wait(run *r, bool ok, const char *expected, const char *obser
 		ev->check = ok ? 1 : -1;
 		ev->expected = xstrdup(expected);
 		ev->observed = xstrdup(observed);
+		ev->state = state;
 		if (!ok)
 			r->failures++;
 	}
@@ -1495,7 +1496,7 @@ static int progress_wait(run *r, double now)
 	const script_step *st = &r->s->steps[r->wait_step];
 	if (st->op == OP_WAIT_TIME) {
 		if (now >= r->wait_deadline) {
-			finish_wait(r, true, NULL, NULL);
+			finish_wait(r, true, NULL, NULL, NULL);
 			return 1;
 		}
 		return 0;
@@ -1503,12 +1504,13 @@ static int progress_wait(run *r, double now)
 	if (wire_held(r) && r->wait_deadline < now + EXPECT_GRACE_MS)
 		r->wait_deadline = now + EXPECT_GRACE_MS;
 	strbuf exp = { 0 }, obs = { 0 };
+	const char *state = NULL;
 	bool ok = st->op == OP_EXPECT_PACKETS ?
 		  check_packets(r, st, &exp, &obs, now >= r->wait_deadline) :
-		  check_states(r, st, &exp, &obs);
+		  check_states(r, st, &exp, &obs, &state);
 	int n = 0;
 	if (ok || now >= r->wait_deadline) {
-		finish_wait(r, ok, exp.buf ? exp.buf : "", obs.buf ? obs.buf : "");
+		finish_wait(r, ok, exp.buf ? exp.buf : "", obs.buf ? obs.buf : "", state);
 		n = 1;
 	}
 	strbuf_free(&exp);
@@ -1745,17 +1747,6 @@ void run_free(run *r)
 	free(r);
 }
 
-/* The state an expect's observed text gives its first item: "peer:client.s SYN_RECV rq=1,
- * ..." -> "SYN_RECV". */
-static char *first_state(const char *observed)
-{
-	const char *sp = strchr(observed, ' ');
-	if (!sp)
-		return xstrdup("");
-	sp++;
-	return xstrndup(sp, strcspn(sp, " ,"));
-}
-
 int run_predict_outcome(const run *r, size_t p, char **text)
 {
 	const script_predict *pr = &r->s->predicts[p];
@@ -1783,7 +1774,7 @@ int run_predict_outcome(const run *r, size_t p, char **text)
 	if (last->kind == EV_BLOCKED)
 		t = xstrdup("blocks");
 	else if (last->kind == EV_EXPECT)
-		t = first_state(last->observed ? last->observed : "");
+		t = xstrdup(last->state ? last->state : "");
 	else
 		t = script_outcome_text(last->ret, last->err, last->data, last->datalen,
 					data && last->data);

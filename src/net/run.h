@@ -63,6 +63,8 @@ typedef struct run_event {
 	bool waited;		/* EV_CALL: the call had to wait before returning */
 	int check;		/* 0: nothing expected; 1: as expected; -1: not as expected */
 	char *expected, *observed;	/* language-neutral, when check != 0 */
+	const char *state;	/* EV_EXPECT, EV_WAIT of states: the state reported for the
+				 * step's first item */
 	char *data;		/* EV_CALL of recv/recvfrom: the bytes it returned */
 	size_t datalen;
 	run_sock *socks;	/* the snapshot taken after the event */

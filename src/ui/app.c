@@ -335,6 +335,7 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	layout_free(a.lay);
 	free(a.chosen);
 	free(a.hinted);
+	free(a.gl_order);
 	free(a.message);
 	if (got_signal) {
 		signal(got_signal, SIG_DFL);

@@ -570,9 +570,9 @@ static const char *current_narration(const app *a)
 
 /* ---- predictions -------------------------------------------------------------------------- */
 
-static void free_predictions(app *a, size_t n)
+static void free_predictions(app *a)
 {
-	for (size_t i = 0; a->ptyped && i < n; i++)
+	for (size_t i = 0; a->ptyped && i < a->npred; i++)
 		free(a->ptyped[i]);
 	free(a->ptyped);
 	free(a->pchoice);
@@ -585,10 +585,11 @@ static void free_predictions(app *a, size_t n)
 	a->ask = a->verdict = -1;
 }
 
-static void reset_predictions(app *a, const script *old)
+static void reset_predictions(app *a)
 {
-	free_predictions(a, old ? old->npredicts : 0);
-	size_t n = cur_script(a)->npredicts + 1;
+	free_predictions(a);
+	a->npred = cur_script(a)->npredicts;
+	size_t n = a->npred + 1;
 	a->pchoice = xcalloc(n, sizeof *a->pchoice);
 	a->ptyped = xcalloc(n, sizeof *a->ptyped);
 	a->pjudged = xcalloc(n, sizeof *a->pjudged);
@@ -678,7 +679,7 @@ static char *prediction_text(const app *a, int *attr_kind)
 
 /* Draws text (lines separated by \n, each wrapped) from row y, at most rows rows; returns
  * the rows used. */
-static int draw_wrapped(const app *a, int y, int rows, const char *text, attr_t first, attr_t rest)
+static int draw_wrapped(int y, int rows, const char *text, attr_t first, attr_t rest)
 {
 	int used = 0;
 	const char *p = text;
@@ -704,7 +705,6 @@ static int draw_wrapped(const app *a, int y, int rows, const char *text, attr_t 
 		if (*p)
 			p++;
 	}
-	(void)a;
 	return used;
 }
 
@@ -734,7 +734,7 @@ static void demo_draw(app *a)
 		int rows = H >= 20 ? 7 : H >= 12 ? 4 : 2;
 		attr_t first = kind == 0 ? ui_attr(a, ATTR_QUESTION) : kind > 0 ? ui_attr(a, ATTR_ANSWER) :
 			       kind < 0 ? ui_attr(a, ATTR_EMPH) : ui_attr(a, ATTR_HEADING);
-		nrows_narr = draw_wrapped(a, 1, rows, ptext, first | A_BOLD, ui_attr(a, ATTR_TEXT));
+		nrows_narr = draw_wrapped(1, rows, ptext, first | A_BOLD, ui_attr(a, ATTR_TEXT));
 		free(ptext);
 	} else {
 		char **nl;
@@ -942,11 +942,9 @@ static void say_lab_problem(app *a, bool needed)
 
 void ui_open_demo(app *a, size_t d)
 {
-	const script *old = a->run ? run_script(a->run) : NULL;
-	size_t old_n = old ? old->npredicts : 0;
 	run_free(a->run);
 	a->run = NULL;
-	free_predictions(a, old_n);
+	free_predictions(a);
 	a->demo = d;
 	const script *s = catalog_demo(a->cat, d);
 	if ((a->lab_on || s->needs_lab) && !a->lab_tried) {
@@ -961,7 +959,7 @@ void ui_open_demo(app *a, size_t d)
 		say_lab_problem(a, true);
 	lab *l = a->lab && (a->lab_on || s->needs_lab) ? a->lab : NULL;
 	a->run = run_new_lab(s, l);
-	reset_predictions(a, NULL);
+	reset_predictions(a);
 	if (l && a->wire_hold)
 		run_wire(a->run, SW_HOLD, 0);
 	else if (l && a->wire_slow)
@@ -975,7 +973,7 @@ void ui_open_demo(app *a, size_t d)
 
 void ui_close_demo(app *a)
 {
-	free_predictions(a, a->run ? run_script(a->run)->npredicts : 0);
+	free_predictions(a);
 	run_free(a->run);
 	a->run = NULL;
 	a->auto_mode = false;
@@ -1139,7 +1137,6 @@ static bool demo_wake(app *a)
 {
 	size_t before = run_nevents(a->run);
 	run_progress(a->run);
-	judge(a);
 	if (a->auto_mode && run_clock_ms() >= a->auto_due && !ask_first(a)) {
 		int r = run_step(a->run);
 		a->tl_follow = true;

@@ -18,22 +18,10 @@ static const glossary *gl(const app *a)
 }
 
 /* Terms in display order: by English name, ignoring case. */
-static const glossary *sort_g;
 static int cmp_term(const void *x, const void *y)
 {
-	size_t i = *(const size_t *)x, k = *(const size_t *)y;
-	return strcasecmp(sort_g->terms[i].name[LANG_EN], sort_g->terms[k].name[LANG_EN]);
-}
-
-static size_t *order(const app *a)
-{
-	const glossary *g = gl(a);
-	size_t *o = xcalloc(g->count + 1, sizeof *o);
-	for (size_t i = 0; i < g->count; i++)
-		o[i] = i;
-	sort_g = g;
-	qsort(o, g->count, sizeof *o, cmp_term);
-	return o;
+	const glossary_term *a = *(const glossary_term *const *)x, *b = *(const glossary_term *const *)y;
+	return strcasecmp(a->name[LANG_EN], b->name[LANG_EN]);
 }
 
 static int list_rows(void)
@@ -56,7 +44,7 @@ static void glossary_draw(app *a)
 		ui_draw_status(a, hints, ARRAY_SIZE(hints), NULL);
 		return;
 	}
-	size_t *o = order(a);
+	const glossary_term **o = a->gl_order;
 	size_t rows = (size_t)list_rows();
 	if (a->gl_sel >= g->count)
 		a->gl_sel = g->count - 1;
@@ -66,7 +54,7 @@ static void glossary_draw(app *a)
 		a->gl_top = a->gl_sel + 1 - rows;
 	int half = width / 2;
 	for (size_t r = 0; r < rows && a->gl_top + r < g->count; r++) {
-		const glossary_term *t = &g->terms[o[a->gl_top + r]];
+		const glossary_term *t = o[a->gl_top + r];
 		bool cur = a->gl_top + r == a->gl_sel;
 		attr_t base = cur ? A_REVERSE : A_NORMAL;
 		int y = 1 + (int)r;
@@ -78,7 +66,7 @@ static void glossary_draw(app *a)
 			     base | (a->utf8 ? 0 : A_DIM));
 	}
 	/* the selected term */
-	const glossary_term *t = &g->terms[o[a->gl_sel]];
+	const glossary_term *t = o[a->gl_sel];
 	int y = 2 + list_rows();
 	attrset(ui_attr(a, ATTR_MARK));
 	mvhline(y - 1, margin, a->utf8 ? ACS_HLINE : '-', width);
@@ -103,7 +91,6 @@ static void glossary_draw(app *a)
 		ui_draw_text(last, margin, m, strlen(m), width, A_DIM);
 		free(m);
 	}
-	free(o);
 	static const key_action hints[] = { ACT_OPEN, ACT_GLOSSARY, ACT_HELP, ACT_LANG };
 	char right[32];
 	snprintf(right, sizeof right, "%zu/%zu", a->gl_sel + 1, g->count);
@@ -138,6 +125,13 @@ void ui_open_glossary(app *a)
 {
 	if (a->scr == &ui_glossary_screen)
 		return;
+	if (!a->gl_order) {	/* the catalog does not change while the program runs */
+		const glossary *g = gl(a);
+		a->gl_order = xcalloc(g->count + 1, sizeof *a->gl_order);
+		for (size_t i = 0; i < g->count; i++)
+			a->gl_order[i] = &g->terms[i];
+		qsort(a->gl_order, g->count, sizeof *a->gl_order, cmp_term);
+	}
 	a->gl_prev = a->scr;
 	a->scr = &ui_glossary_screen;
 }
@@ -171,9 +165,7 @@ static int glossary_key(app *a, key_action act, int key)
 	case ACT_OPEN: {
 		if (!n)
 			break;
-		size_t *o = order(a);
-		const glossary_term *t = &g->terms[o[a->gl_sel]];
-		free(o);
+		const glossary_term *t = a->gl_order[a->gl_sel];
 		int li = catalog_find(a->cat, t->lesson);
 		if (li < 0)
 			break;

@@ -47,32 +47,29 @@ static char *check_key(const lesson_block *b)
 /* The answers already given to the page's checks, from the progress store. Which choice
  * was picked is known only for answers given since the page was opened; an earlier right
  * answer shows as the answer, an earlier wrong one as unanswered (to try again). */
-static void load_answers(app *a, bool keep)
+static void load_answers(app *a)
 {
 	const lesson *l = cur_lesson(a);
 	size_t n = lesson_nblocks(l, a->page);
-	if (!keep || !a->chosen) {
-		free(a->chosen);
-		free(a->hinted);
-		a->chosen = xcalloc(n + 1, sizeof *a->chosen);
-		a->hinted = xcalloc(n + 1, sizeof *a->hinted);
-		for (size_t i = 0; i < n; i++) {
-			const lesson_block *b = lesson_block_at(l, a->page, i);
-			a->chosen[i] = -1;
-			if (b->kind != BLOCK_CHECK)
-				continue;
-			char *k = check_key(b);
-			if (progress_answer(a->prog, lesson_id(l), k) == 1)
-				a->chosen[i] = b->answer;
-			free(k);
-		}
+	free(a->chosen);
+	free(a->hinted);
+	a->chosen = xcalloc(n + 1, sizeof *a->chosen);
+	a->hinted = xcalloc(n + 1, sizeof *a->hinted);
+	for (size_t i = 0; i < n; i++) {
+		const lesson_block *b = lesson_block_at(l, a->page, i);
+		a->chosen[i] = -1;
+		if (b->kind != BLOCK_CHECK)
+			continue;
+		char *k = check_key(b);
+		if (progress_answer(a->prog, lesson_id(l), k) == 1)
+			a->chosen[i] = b->answer;
+		free(k);
 	}
 }
 
 static void relayout(app *a)
 {
 	layout_free(a->lay);
-	load_answers(a, true);
 	layout_opts o = {
 		.width = text_cols(),
 		.ascii = !a->utf8,
@@ -103,7 +100,7 @@ void ui_open_lesson(app *a, size_t idx, size_t page)
 	a->page = page;
 	a->top = 0;
 	a->reveal = false;
-	load_answers(a, false);
+	load_answers(a);
 	relayout(a);
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }
@@ -112,7 +109,7 @@ static void go_page(app *a, size_t page)
 {
 	a->page = page;
 	a->top = 0;
-	load_answers(a, false);
+	load_answers(a);
 	relayout(a);
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }

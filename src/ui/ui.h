@@ -71,6 +71,7 @@ struct app {
 	/* glossary */
 	const screen *gl_prev;	/* the screen to return to */
 	size_t gl_sel, gl_top;
+	const glossary_term **gl_order;	/* the terms as listed, built when first opened */
 	/* demo */
 	size_t demo;		/* catalog demo index */
 	run *run;
@@ -85,7 +86,8 @@ struct app {
 	int ask;		/* the prediction asked now, or -1 */
 	bool ask_hint;		/* its hint is shown */
 	char typed[48];		/* a typed answer being entered */
-	int *pchoice;		/* per prediction: PRED_* below, or the choice made */
+	size_t npred;		/* the demo's predictions; per prediction: */
+	int *pchoice;		/* PRED_* below, or the choice made */
 	char **ptyped;		/* per prediction: the typed answer */
 	bool *pjudged;		/* per prediction: the kernel's answer is in and was scored */
 	int verdict;		/* the prediction whose verdict is shown, or -1 */
