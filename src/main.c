@@ -50,6 +50,8 @@ static void usage(FILE *out)
 		"      --lessons=DIR       read lessons from DIR (with en/ and zh_CN/ inside)\n"
 		"      --check-lessons [DIR]  check every lesson file and report each problem\n"
 		"      --demo=ID           run this live demo (with --plain: print its events)\n"
+		"      --tools             with --plain --demo: print each event as the lines strace,\n"
+		"                          ss and tcpdump would show for it\n"
 		"      --list-demos        list the demos: id, lesson id, title (tab-separated)\n"
 		"      --glossary          print the glossary: each term in English and Chinese\n"
 		"      --self-check        run every demo headless and verify every expected result\n"
@@ -93,7 +95,7 @@ static int check_lessons(const char *dir)
 }
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
-       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY };
+       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS };
 
 /* --glossary: every term, English and Chinese, with the definition in the chosen language. */
 static void print_glossary(const catalog *cat, lang_id lang)
@@ -135,12 +137,14 @@ int main(int argc, char **argv)
 		{ "self-check", no_argument, NULL, OPT_SELF_CHECK },
 		{ "lab", no_argument, NULL, OPT_LAB },
 		{ "lab-check", no_argument, NULL, OPT_LAB_CHECK },
+		{ "tools", no_argument, NULL, OPT_TOOLS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
+	bool tools = false;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
 	bool want_lab_check = false, want_glossary = false;
@@ -162,6 +166,7 @@ int main(int argc, char **argv)
 		case OPT_SELF_CHECK: self_check = true; break;
 		case OPT_LAB: use_lab = true; break;
 		case OPT_LAB_CHECK: want_lab_check = true; break;
+		case OPT_TOOLS: tools = true; break;
 		case 'v': verbose = true; break;
 		case 'h': want_help = true; break;
 		case 'V': want_version = true; break;
@@ -246,7 +251,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
 			rc = 1;
 		} else {
-			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang, lb) ? 1 : 0;
+			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang, lb, tools) ? 1 : 0;
 		}
 		lab_close(lb);
 		catalog_free(cat);

@@ -33,7 +33,7 @@ static const key_binding table[] = {
 	{ '+', SCR_DEMO, ACT_FASTER, "+", N_("Auto mode: faster") },
 	{ '-', SCR_DEMO, ACT_SLOWER, "-", N_("Auto mode: slower") },
 	{ 'r', SCR_DEMO, ACT_RESTART, "r", N_("Restart the demo with new sockets") },
-	{ 'c', SCR_DEMO, ACT_CODE, "c", N_("Show the calls in C or in Python") },
+	{ 'c', SCR_DEMO, ACT_CODE, "c", N_("Show the calls in C, in Python, or as strace, ss and tcpdump show them") },
 	{ 'l', SCR_DEMO, ACT_LAB, "l", N_("Packet lab on or off: run the demo in private namespaces and show every packet") },
 	{ 'p', SCR_DEMO, ACT_PANEL, "p", N_("Packet lab: the side panel shows the kernel's states or the packets") },
 	{ 'h', SCR_DEMO, ACT_WIRE_HOLD, "h", N_("Packet lab: hold every packet on the wire, or let them pass") },

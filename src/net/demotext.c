@@ -2,6 +2,7 @@
 
 #include "demotext.h"
 #include "observe.h"
+#include "tools.h"
 #include "core/errnames.h"
 #include "core/i18n.h"
 #include "core/text.h"
@@ -283,6 +284,7 @@ typedef struct printer {
 	const lesson_block *narration;
 	char *last_states;
 	char *asked;		/* per prediction: 1 asked, 2 answered */
+	bool tools;
 } printer;
 
 /* Before the first event of a predicted step: the question; once the kernel has answered:
@@ -313,6 +315,16 @@ static void print_predictions(printer *p, const run_event *ev, bool before)
 static void print_cb(const run_event *ev, void *arg)
 {
 	printer *p = arg;
+	if (p->tools) {
+		size_t i = run_nevents(p->r);
+		while (i > 0 && run_event_at(p->r, i - 1) != ev)
+			i--;
+		if (ev->kind == EV_SCENE || ev->kind == EV_ERROR || ev->check < 0)
+			demo_print_event(p->out, p->r, p->narration, ev);
+		if (i > 0)
+			tools_print_event(p->out, p->r, i - 1);
+		return;
+	}
 	print_predictions(p, ev, true);
 	demo_print_event(p->out, p->r, p->narration, ev);
 	print_predictions(p, ev, false);
@@ -323,7 +335,7 @@ static void print_cb(const run_event *ev, void *arg)
 	p->last_states = st;
 }
 
-int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l)
+int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool tools)
 {
 	const script *s = catalog_demo(c, i);
 	const lesson_block *b = catalog_demo_block(c, lang, i);
@@ -335,7 +347,9 @@ int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l)
 		return 1;
 	}
 	run *r = run_new_lab(s, l);
-	printer p = { out, r, b, NULL, xcalloc(s->npredicts + 1, 1) };
+	printer p = { out, r, b, NULL, xcalloc(s->npredicts + 1, 1), tools };
+	if (tools)
+		fprintf(out, "         %s\n", tools_ss_header());
 	run_all(r, print_cb, &p);
 	int fails = run_failures(r) + demo_check_predictions(out, r);
 	free(p.asked);

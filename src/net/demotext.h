@@ -19,9 +19,10 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 		      const run_event *ev);
 
 /* Runs demo i (inside the packet lab l when not NULL) and prints it, packets interleaved
- * with calls and states. Returns the number of failed expectations; a demo that needs the
+ * with calls and states; with tools, each event as the strace, ss and tcpdump lines that
+ * would show it (tools.h) instead. Returns the number of failed expectations; a demo that needs the
  * wire and has none counts as one. */
-int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l);
+int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool tools);
 
 /* One demo a line: id, a tab, the lesson id, a tab, the demo's title. */
 void demo_print_list(FILE *out, const catalog *c, lang_id lang);

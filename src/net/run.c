@@ -736,6 +736,13 @@ static void adopt_fd(rsock *k, int fd, int family, int type)
 	k->ino = fstat(fd, &sb) == 0 ? sb.st_ino : 0;
 }
 
+/* The room a C program gives the address a call returns: a struct sockaddr_in or
+ * sockaddr_in6 for the socket's family (so that strace shows what such a program shows). */
+static socklen_t addr_room(const rsock *k)
+{
+	return k && k->family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
 /* Makes the call once. p is the actor's pending record (sendall progress lives there). */
 static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 {
@@ -767,7 +774,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		o->ret = listen(fd, (int)st->num);
 		break;
 	case OP_ACCEPT: {
-		len = sizeof o->peer;
+		len = addr_room(k);
 		int nfd = accept4(fd, (struct sockaddr *)&o->peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		o->ret = nfd;
 		o->has_peer = nfd >= 0;
@@ -824,7 +831,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		break;
 	case OP_RECVFROM: {
 		recv_buf(r, (size_t)st->num);
-		len = sizeof o->peer;
+		len = addr_room(k);
 		ssize_t n = recvfrom(fd, r->buf, (size_t)st->num, 0, (struct sockaddr *)&o->peer, &len);
 		o->ret = n;
 		if (n >= 0) {
@@ -875,7 +882,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 	}
 	case OP_GETSOCKNAME:
 	case OP_GETPEERNAME:
-		len = sizeof o->peer;
+		len = addr_room(k);
 		o->ret = (st->op == OP_GETSOCKNAME ? getsockname : getpeername)(
 			fd, (struct sockaddr *)&o->peer, &len);
 		o->has_peer = o->ret == 0;
@@ -908,6 +915,234 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 	if (o->ret < 0 && (o->err == EAGAIN || o->err == EINPROGRESS || o->err == EALREADY) &&
 	    blocking(r, st->sock) && st->op != OP_SOCKET)
 		o->would_block = true;
+}
+
+/* ---- strace's view ------------------------------------------------------------------------- */
+
+#define TRACE_STRLEN 32		/* what strace shows of a string by default (its -s) */
+
+/* Bytes as strace quotes them: C escapes for \t \n \v \f \r " \, octal for other bytes
+ * outside printable ASCII (three digits when an octal digit follows), "..." after the
+ * closing quote when cut. */
+static void trace_str(strbuf *sb, const char *d, size_t n)
+{
+	size_t max = n < TRACE_STRLEN ? n : TRACE_STRLEN;
+	strbuf_addc(sb, '"');
+	for (size_t i = 0; i < max; i++) {
+		unsigned char c = (unsigned char)d[i];
+		const char *esc = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\v' ? "\\v" :
+				  c == '\f' ? "\\f" : c == '\r' ? "\\r" : c == '"' ? "\\\"" :
+				  c == '\\' ? "\\\\" : NULL;
+		if (esc)
+			strbuf_adds(sb, esc);
+		else if (c >= 0x20 && c < 0x7f)
+			strbuf_addc(sb, (char)c);
+		else if (i + 1 < n && d[i + 1] >= '0' && d[i + 1] <= '7')
+			strbuf_addf(sb, "\\%03o", c);
+		else
+			strbuf_addf(sb, "\\%o", c);
+	}
+	strbuf_addc(sb, '"');
+	if (n > max)
+		strbuf_adds(sb, "...");
+}
+
+static void trace_sa(strbuf *sb, const struct sockaddr_storage *a)
+{
+	char host[INET6_ADDRSTRLEN];
+	host_of(a, host, sizeof host);
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)a;
+		strbuf_addf(sb, "{sa_family=AF_INET6, sin6_port=htons(%u), sin6_flowinfo=htonl(%u), "
+			    "inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u}",
+			    observe_port(a), (unsigned)ntohl(s6->sin6_flowinfo), host,
+			    (unsigned)s6->sin6_scope_id);
+	} else {
+		strbuf_addf(sb, "{sa_family=AF_INET, sin_port=htons(%u), sin_addr=inet_addr(\"%s\")}",
+			    observe_port(a), host);
+	}
+}
+
+/* An address the kernel fills in, with its length: "{...}, [16]"; the buffer's address when
+ * the call failed (strace prints the pointer it cannot decode). */
+static void trace_sa_out(strbuf *sb, const struct sockaddr_storage *a, bool known, int family,
+			 bool done)
+{
+	if (known)
+		trace_sa(sb, a);
+	else if (done)
+		strbuf_addf(sb, "%p", (const void *)a);
+	strbuf_addf(sb, ", [%u]", known ? (unsigned)sa_len(a) :
+		    family == AF_INET6 ? (unsigned)sizeof(struct sockaddr_in6) :
+		    (unsigned)sizeof(struct sockaddr_in));
+}
+
+static void trace_poll_bits(strbuf *sb, short ev)
+{
+	static const struct { short bit; const char *name; } bits[] = {
+		{ POLLIN, "POLLIN" }, { POLLPRI, "POLLPRI" }, { POLLOUT, "POLLOUT" },
+		{ POLLERR, "POLLERR" }, { POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
+		{ POLLRDHUP, "POLLRDHUP" },
+	};
+	bool first = true;
+	for (size_t i = 0; i < sizeof bits / sizeof *bits; i++)
+		if (ev & bits[i].bit) {
+			strbuf_addf(sb, "%s%s", first ? "" : "|", bits[i].name);
+			first = false;
+		}
+}
+
+/* ev->trace, ev->trace_split and ev->trace_ret for a call on descriptor fd. */
+static void trace_texts(const run *r, const script_step *st, const outcome *o, bool done,
+			int fd, run_event *ev)
+{
+	strbuf t = { 0 }, tr = { 0 };
+	size_t split = SIZE_MAX;	/* SIZE_MAX: the whole line, the call never waits */
+	int family = st->sock >= 0 ? r->socks[st->sock].family : st->family;
+	struct sockaddr_storage sa;
+	bool have_sa = (st->op == OP_BIND || st->op == OP_CONNECT || st->op == OP_SENDTO) &&
+		       resolve_addr(r, st, st->op != OP_BIND, &sa);
+	bool ok = done && o->ret >= 0;
+	switch (st->op) {
+	case OP_SOCKET:
+		strbuf_addf(&t, "socket(%s, %s, IPPROTO_IP)",
+			    st->family == AF_INET6 ? "AF_INET6" : "AF_INET",
+			    st->type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM");
+		break;
+	case OP_BIND:
+	case OP_CONNECT:
+	case OP_SENDTO:
+		if (st->op == OP_SENDTO) {
+			strbuf_addf(&t, "sendto(%d, ", fd);
+			trace_str(&t, st->data, st->datalen);
+			strbuf_addf(&t, ", %zu, 0, ", st->datalen);
+		} else {
+			strbuf_addf(&t, "%s(%d, ", st->op == OP_BIND ? "bind" : "connect", fd);
+		}
+		if (have_sa)
+			trace_sa(&t, &sa);
+		else
+			strbuf_adds(&t, "NULL");
+		strbuf_addf(&t, ", %u)", have_sa ? (unsigned)sa_len(&sa) : 0);
+		split = t.len - 1;
+		break;
+	case OP_LISTEN:
+		strbuf_addf(&t, "listen(%d, %ld)", fd, st->num);
+		break;
+	case OP_ACCEPT:
+		strbuf_addf(&t, "accept(%d, ", fd);
+		split = t.len;
+		trace_sa_out(&t, &o->peer, ok && o->has_peer, family, done);
+		strbuf_adds(&t, ")");
+		break;
+	case OP_SEND:
+	case OP_SENDALL:
+		strbuf_addf(&t, "sendto(%d, ", fd);
+		trace_str(&t, st->data, st->datalen);
+		strbuf_addf(&t, ", %zu, 0, NULL, 0)", st->datalen);
+		split = t.len - 1;
+		break;
+	case OP_RECV:
+	case OP_RECVFROM:
+		strbuf_addf(&t, "recvfrom(%d, ", fd);
+		split = t.len;
+		if (ok)
+			trace_str(&t, o->data, o->datalen);
+		else if (done)
+			strbuf_addf(&t, "%p", (const void *)r->buf);
+		strbuf_addf(&t, ", %ld, 0, ", st->num);
+		if (st->op == OP_RECV) {
+			strbuf_adds(&t, "NULL, NULL)");
+		} else {
+			trace_sa_out(&t, &o->peer, ok && o->has_peer, family, done);
+			strbuf_adds(&t, ")");
+		}
+		break;
+	case OP_SHUTDOWN:
+		strbuf_addf(&t, "shutdown(%d, %s)", fd, st->num == SHUT_RD ? "SHUT_RD" :
+			    st->num == SHUT_WR ? "SHUT_WR" : "SHUT_RDWR");
+		break;
+	case OP_CLOSE:
+		strbuf_addf(&t, "close(%d)", fd);
+		break;
+	case OP_SETSOCKOPT:
+	case OP_GETSOCKOPT: {
+		char buf[32];
+		socklen_t len;
+		int level, name;
+		opt_value(st, buf, &len, &level, &name);
+		const char *on = st->opt == OPT_SO_RCVTIMEO ? "SO_RCVTIMEO_OLD" : script_opt_name(st->opt);
+		strbuf_addf(&t, "%s(%d, %s, %s, ", st->op == OP_SETSOCKOPT ? "setsockopt" : "getsockopt",
+			    fd, level == SOL_SOCKET ? "SOL_SOCKET" : "SOL_TCP", on);
+		if (st->op == OP_GETSOCKOPT) {
+			const char *en = st->opt == OPT_SO_ERROR && o->optval ? errno_name((int)o->optval) : NULL;
+			if (ok && en)
+				strbuf_addf(&t, "[%s], [4])", en);
+			else if (ok)
+				strbuf_addf(&t, "[%ld], [4])", o->optval);
+			else
+				strbuf_adds(&t, "?, [4])");
+		} else if (st->opt == OPT_SO_LINGER) {
+			strbuf_addf(&t, "{l_onoff=%d, l_linger=%ld}, %u)", st->linger_on, st->num,
+				    (unsigned)len);
+		} else if (st->opt == OPT_SO_RCVTIMEO) {
+			trace_str(&t, buf, len);
+			strbuf_addf(&t, ", %u)", (unsigned)len);
+		} else {
+			strbuf_addf(&t, "[%ld], %u)", st->num, (unsigned)len);
+		}
+		break;
+	}
+	case OP_SETTIMEOUT:
+	case OP_SETBLOCKING: {
+		bool nb = st->op == OP_SETTIMEOUT ? st->num >= 0 : !st->num;
+		strbuf_addf(&t, "fcntl(%d, F_SETFL, %s)", fd, nb ? "O_RDWR|O_NONBLOCK" : "O_RDWR");
+		break;
+	}
+	case OP_GETSOCKNAME:
+	case OP_GETPEERNAME:
+		strbuf_addf(&t, "%s(%d, ", st->op == OP_GETSOCKNAME ? "getsockname" : "getpeername", fd);
+		trace_sa_out(&t, &o->peer, ok && o->has_peer, family, done);
+		strbuf_adds(&t, ")");
+		break;
+	case OP_POLL:
+		strbuf_adds(&t, "poll([");
+		for (size_t i = 0; i < st->npolls && i < 8; i++)
+			strbuf_addf(&t, "%s{fd=%d, events=POLLIN}", i ? ", " : "", sock_fd(r, st->polls[i]));
+		strbuf_addf(&t, "], %zu, %ld)", st->npolls, st->num);
+		split = t.len - 1;
+		break;
+	default:
+		break;
+	}
+	if (done) {
+		if (o->ret < 0) {
+			const char *name = errno_name(o->err);
+			strbuf_addf(&tr, "= -1 %s (%s)", name ? name : "E?", strerror(o->err));
+		} else {
+			strbuf_addf(&tr, "= %ld", o->ret);
+		}
+		if (st->op == OP_POLL && o->ret == 0) {
+			strbuf_adds(&tr, " (Timeout)");
+		} else if (st->op == OP_POLL && o->ret > 0) {
+			strbuf_adds(&tr, " ([");
+			bool first = true;
+			for (size_t i = 0; i < st->npolls && i < 8; i++) {
+				if (!o->revents[i])
+					continue;
+				strbuf_addf(&tr, "%s{fd=%d, revents=", first ? "" : ", ",
+					    sock_fd(r, st->polls[i]));
+				trace_poll_bits(&tr, o->revents[i]);
+				strbuf_adds(&tr, "}");
+				first = false;
+			}
+			strbuf_adds(&tr, "])");
+		}
+	}
+	ev->trace_split = split == SIZE_MAX ? t.len : split;
+	ev->trace = strbuf_take(&t);
+	ev->trace_ret = done ? strbuf_take(&tr) : NULL;
+	strbuf_free(&tr);
 }
 
 /* ---- call texts ---------------------------------------------------------------------------- */
@@ -1111,6 +1346,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 			strbuf_addf(&pr, "%s: [Errno %d] %s", errno_python(o->err), o->err,
 				    strerrordesc_np(o->err));
 	}
+	trace_texts(r, st, o, done, fd, ev);
 	ev->c = strbuf_take(&c);
 	ev->py = strbuf_take(&py);
 	ev->c_ret = done ? strbuf_take(&cr) : NULL;
@@ -1369,6 +1605,9 @@ static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 		ev->c = xasprintf("close(%d)", closed_fd);
 		free(ev->py);
 		ev->py = xasprintf("%s.close()", pyname(r, st->sock));
+		free(ev->trace);
+		ev->trace = xasprintf("close(%d)", closed_fd);
+		ev->trace_split = strlen(ev->trace);
 	}
 	if ((st->op == OP_RECV || st->op == OP_RECVFROM) && o->ret >= 0 && o->data) {
 		ev->data = xmalloc(o->datalen + 1);
@@ -1727,6 +1966,8 @@ void run_free(run *r)
 		free(e->c_ret);
 		free(e->py);
 		free(e->py_ret);
+		free(e->trace);
+		free(e->trace_ret);
 		free(e->expected);
 		free(e->observed);
 		free(e->data);

@@ -57,6 +57,14 @@ typedef struct run_event {
 	char *c_ret;		/* "= 0", "= -1 ECONNREFUSED" */
 	char *py;		/* the Python line: "s.connect(('127.0.0.1', 40123))" */
 	char *py_ret;		/* "b'hello'", "ConnectionRefusedError: [Errno 111] ...", or NULL */
+	/* EV_CALL, EV_BLOCKED: the line strace prints for the call as the C column makes it
+	 * (glibc on Linux: send() is the sendto system call, recv() is recvfrom), without the
+	 * result: "recvfrom(5, \"hi\", 1024, 0, NULL, NULL)"; trace_split is where the
+	 * arguments the kernel fills in begin, which is where strace -f cuts a call another
+	 * thread interrupts ("recvfrom(5, " <unfinished ...> / <... recvfrom resumed>"\"hi\"...").
+	 * trace_ret: "= 2", "= -1 ECONNREFUSED (Connection refused)"; NULL for EV_BLOCKED. */
+	char *trace, *trace_ret;
+	size_t trace_split;
 	long ret;
 	int err;		/* errno when ret is -1, else 0 */
 	double ms;		/* how long the call took, from the moment it was made */

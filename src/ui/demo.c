@@ -25,6 +25,7 @@
 #include "core/util.h"
 #include "net/demotext.h"
 #include "net/observe.h"
+#include "net/tools.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,60 @@ static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event 
 	t->rows[t->n++] = (tl_row){ 0, t->width, at | bold, strbuf_take(&row), -1 };
 }
 
+static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *prev, bool latest);
+
+/* The tools view: each call as strace prints it, each packet as tcpdump does, and after each
+ * event the ss lines of the sockets it changed. */
+static void tl_tools(const app *a, tl *t, size_t i, bool latest)
+{
+	const run_event *ev = run_event_at(a->run, i), *prev = i ? run_event_at(a->run, i - 1) : NULL;
+	const script *s = cur_script(a);
+	attr_t bold = latest ? A_BOLD : 0;
+	char *line;
+	if ((line = tools_strace_line(ev))) {
+		char *who = xasprintf("strace [%s] ", s->actors[ev->actor]);
+		tl_add(t, -1, ui_attr(a, ATTR_CODEBLOCK) | bold, line, who);
+		free(who);
+		free(line);
+		if (ev->kind == EV_BLOCKED)
+			tl_add(t, STAGGER, ui_attr(a, ATTR_HEADING), waiting_for(&s->steps[ev->step]),
+			       ui_glyph(a, "⏳ ", "... "));
+		else if (ev->ret < 0 && ev->err)
+			tl_add(t, STAGGER, A_DIM, demo_errno_explain(ev->err), NULL);
+		if (ev->check < 0) {
+			char *m = xasprintf(_("expected %s, the kernel gave %s"), ev->expected, ev->observed);
+			tl_add(t, STAGGER, a->color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD, m,
+			       ui_glyph(a, "✗ ", "X "));
+			free(m);
+		}
+	} else if ((line = tools_tcpdump_line(a->run, i))) {
+		const char *fate = demo_fate_text(ev->fate);
+		char *full = fate ? xasprintf("%s  [%s]", line, fate) : xstrdup(line);
+		tl_add(t, -1, (ev->fate == FATE_DROPPED ? (a->color ? COLOR_PAIR(PAIR_WARN) : A_DIM) :
+			       ui_attr(a, ATTR_HEADING) & ~A_BOLD) | bold, full, "tcpdump ");
+		free(full);
+		free(line);
+	} else {
+		tl_event(a, t, ev, prev, latest);
+	}
+	size_t idx[16];
+	const char *gone[16];
+	size_t n = tools_ss_changed(ev, prev, idx, 16);
+	for (size_t k = 0; k < n; k++) {
+		line = tools_ss_line(&ev->socks[idx[k]]);
+		char *row = xasprintf("%s  (%s)", line, ev->socks[idx[k]].name);
+		tl_add(t, STAGGER, A_DIM, row, "ss ");
+		free(row);
+		free(line);
+	}
+	n = tools_ss_gone(ev, prev, gone, 16);
+	for (size_t k = 0; k < n; k++) {
+		char *row = xasprintf(_("%s is no longer listed"), gone[k]);
+		tl_add(t, STAGGER, A_DIM, row, "ss ");
+		free(row);
+	}
+}
+
 static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *prev, bool latest)
 {
 	const script *s = cur_script(a);
@@ -225,7 +280,7 @@ static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *
 		char *who = t->stagger ? xasprintf("%s: ", s->actors[lane]) : NULL;
 		/* a met expectation is a mark at the end of the first line, not a row */
 		const char *tick = ev->check > 0 ? ui_glyph(a, " ✓", " ok") : "";
-		if (a->code_mode != 2) {
+		if (a->code_mode != CODE_PY) {
 			char *c = ev->kind == EV_CALL ? xasprintf("%s %s%s", ev->c, ev->c_ret, tick) : xstrdup(ev->c);
 			tl_add(t, lane, ui_attr(a, ATTR_CODEBLOCK) | bold, c, who);
 			free(c);
@@ -233,11 +288,11 @@ static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *
 			who = NULL;
 			tick = "";
 		}
-		if (a->code_mode != 1) {
+		if (a->code_mode != CODE_C) {
 			char *p = ev->py_ret && ev->kind == EV_CALL
 				? xasprintf("%s %s %s%s", ev->py, ui_glyph(a, "→", "->"), ev->py_ret, tick)
 				: xasprintf("%s%s", ev->py, tick);
-			tl_add(t, lane, (a->code_mode == 2 ? ui_attr(a, ATTR_CODEBLOCK) : A_DIM) | bold, p, who);
+			tl_add(t, lane, (a->code_mode == CODE_PY ? ui_attr(a, ATTR_CODEBLOCK) : A_DIM) | bold, p, who);
 			free(p);
 			free(who);
 		}
@@ -307,6 +362,13 @@ static void build_timeline(const app *a, tl *t, int width)
 	t->colw = width / (int)t->nactors;
 	t->stagger = t->colw < MIN_LANE && t->nactors > 1;
 	size_t n = run_nevents(a->run);
+	if (a->code_mode == CODE_TOOLS) {
+		/* strace and tcpdump lines are long: one stream across the whole width */
+		t->stagger = true;
+		for (size_t i = 0; i < n; i++)
+			tl_tools(a, t, i, i + 1 == n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		tl_event(a, t, run_event_at(a->run, i), i ? run_event_at(a->run, i - 1) : NULL,
 			 i + 1 == n);
@@ -751,11 +813,13 @@ static void demo_draw(app *a)
 	int y0 = 1 + nrows_narr;		/* the actors' header row */
 	int y1 = H - 2;				/* last body row */
 
-	bool panel = W >= PANEL_MIN_SCREEN;
+	/* the tools' lines are long and ss shows the states: no panel with them */
+	bool tools = a->code_mode == CODE_TOOLS;
+	bool panel = W >= PANEL_MIN_SCREEN && !tools;
 	int L = panel ? W - PANEL_COLS - 1 : W;
 	const run_event *last = last_snapshot(a, 0);
 
-	if (!panel && last && last->nsocks) {
+	if (!panel && !tools && last && last->nsocks) {
 		/* one line of states instead of the panel */
 		strbuf sb = { 0 };
 		for (size_t i = 0; i < last->nsocks; i++)
@@ -769,7 +833,12 @@ static void demo_draw(app *a)
 	tl t;
 	build_timeline(a, &t, L);
 	int hx = 0;
-	for (size_t i = 0; i < s->nactors; i++) {
+	if (tools) {
+		const char *h = lb ? _("strace -f: the calls · ss -tan: the sockets · tcpdump -n: the packets") :
+				_("strace -f: the calls · ss -tan: the sockets (packets: lab mode, l)");
+		ui_draw_text(y0, 0, h, strlen(h), W, A_BOLD);
+	}
+	for (size_t i = 0; i < s->nactors && !tools; i++) {
 		const char *name = s->actors[i];
 		int bx = t.stagger ? hx : (int)i * t.colw;
 		hx += text_width(name, strlen(name)) + 4;
@@ -1061,7 +1130,11 @@ static int demo_key(app *a, key_action act, int key)
 		ui_set_message(a, _("Restarted: new sockets; the kernel may pick other ports."));
 		break;
 	case ACT_CODE:
-		a->code_mode = (a->code_mode + 1) % 3;
+		a->code_mode = (a->code_mode + 1) % CODE_MODES;
+		ui_set_message(a, a->code_mode == CODE_BOTH ? _("Calls in C, and the Python line that makes each") :
+			       a->code_mode == CODE_C ? _("Calls in C") :
+			       a->code_mode == CODE_PY ? _("Calls in Python") :
+			       _("Calls as strace shows them, sockets as ss, packets as tcpdump"));
 		break;
 	case ACT_LAB:
 		a->lab_on = !a->lab_on;

@@ -47,6 +47,9 @@ typedef struct screen {
 	bool (*input)(app *a, int key);
 } screen;
 
+/* How the demo timeline shows calls: C and Python, C, Python, or the tools' lines. */
+enum { CODE_BOTH, CODE_C, CODE_PY, CODE_TOOLS, CODE_MODES };
+
 struct app {
 	catalog *cat;
 	progress *prog;
@@ -78,7 +81,7 @@ struct app {
 	bool auto_mode;
 	int speed;		/* auto mode: steps faster (+) or slower (-) than the default */
 	double auto_due;	/* when auto mode makes the next step (monotonic ms) */
-	int code_mode;		/* 0: C and Python, 1: C only, 2: Python only */
+	int code_mode;		/* CODE_BOTH, ... */
 	size_t tl_top;		/* first timeline row shown */
 	bool tl_follow;		/* keep the newest event in view */
 	bool demo_done_noted;
