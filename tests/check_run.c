@@ -287,7 +287,7 @@ END_TEST
 
 /* Wrong expectations do not stop the run; each is counted and carries both sides. */
 /* The kernel's answers judge predictions: a refusal, a call that blocks, the bytes recv
- * returned, a state, a typed one; a prediction whose choices miss the answer gets -1. */
+ * returned, a state, a typed one, an option's value; a prediction whose choices miss the answer gets -1. */
 START_TEST(predictions_judged_by_the_kernel)
 {
 	script *s = parse_ok("scene a\n"
@@ -312,16 +312,20 @@ START_TEST(predictions_judged_by_the_kernel)
 			     "predict wrong: 1 | 2\n"
 			     "client: t.send(\"abc\")\n"
 			     "predict n: typed\n"
-			     "server: c.recv(100)\n");
+			     "server: c.recv(100)\n"
+			     "server: p.setsockopt(SO_RCVBUF, 4096)\n"
+			     "predict buf: 0 | 4096 | 8192\n"
+			     "server: p.getsockopt(SO_RCVBUF)\n");
 	run *r = run_new(s);
 	char *t = NULL;
 	ck_assert_int_eq(run_predict_outcome(r, 0, &t), -2);
 	ck_assert_ptr_null(t);
 	run_all(r, NULL, NULL);
-	static const int want[] = { 1, 0, 1, 1, -1, -1 };
+	/* getsockopt: the value is the answer (the kernel doubles SO_RCVBUF), not the 0 returned */
+	static const int want[] = { 1, 0, 1, 1, -1, -1, 2 };
 	static const char *const text[] = { "-1 ECONNREFUSED", "blocks", "ESTABLISHED",
-					    "\"你好\"", "3", "3" };
-	for (size_t i = 0; i < 6; i++) {
+					    "\"你好\"", "3", "3", "8192" };
+	for (size_t i = 0; i < 7; i++) {
 		ck_assert_int_eq(run_predict_outcome(r, i, &t), want[i]);
 		ck_assert_str_eq(t, text[i]);
 		free(t);

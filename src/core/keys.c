@@ -48,6 +48,8 @@ static const key_binding table[] = {
 	{ KEYC_BACKSPACE, SCR_DEMO, ACT_BACK, "Backspace", N_("Back to the lesson (the demo's sockets are closed)") },
 	{ KEYC_ENTER, SCR_MENU, ACT_OPEN, "Enter", N_("Open the selected lesson") },
 	{ KEYC_RIGHT, SCR_MENU, ACT_OPEN, "→", N_("Open the selected lesson") },
+	{ KEYC_ENTER, SCR_GLOSSARY, ACT_OPEN, "Enter", N_("Open the lesson that introduces the term") },
+	{ KEYC_RIGHT, SCR_GLOSSARY, ACT_OPEN, "→", N_("Open the lesson that introduces the term") },
 	{ '1', SCR_PAGER | SCR_DEMO, ACT_ANSWER, "1-9", N_("Answer the question in view: choose 1, 2, 3 ...") },
 	{ 'H', SCR_PAGER | SCR_DEMO, ACT_HINT, "H", N_("Show the hint for the question in view") },
 	{ 's', SCR_DEMO, ACT_SKIP, "s", N_("Skip the prediction and run the step") },
@@ -60,6 +62,9 @@ static const key_binding table[] = {
 	{ 'q', SCR_PAGER, ACT_BACK, "q", N_("Back to the lesson menu") },
 	{ KEYC_ESC, SCR_PAGER, ACT_BACK, "Esc", N_("Back to the lesson menu") },
 	{ KEYC_BACKSPACE, SCR_PAGER, ACT_BACK, "Backspace", N_("Back to the lesson menu") },
+	{ 'q', SCR_GLOSSARY, ACT_BACK, "q", N_("Back to where you were") },
+	{ KEYC_ESC, SCR_GLOSSARY, ACT_BACK, "Esc", N_("Back to where you were") },
+	{ KEYC_BACKSPACE, SCR_GLOSSARY, ACT_BACK, "Backspace", N_("Back to where you were") },
 	{ 'q', SCR_MENU, ACT_QUIT, "q", N_("Quit socktutor") },
 	{ KEYC_ESC, SCR_MENU, ACT_QUIT, "Esc", N_("Quit socktutor") },
 };

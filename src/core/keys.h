@@ -69,7 +69,8 @@ enum {
 	SCR_MENU = 1,
 	SCR_PAGER = 2,
 	SCR_DEMO = 4,
-	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO
+	SCR_GLOSSARY = 8,
+	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO | SCR_GLOSSARY
 };
 
 typedef struct key_binding {

@@ -1609,6 +1609,8 @@ static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 		ev->trace = xasprintf("close(%d)", closed_fd);
 		ev->trace_split = strlen(ev->trace);
 	}
+	if (st->op == OP_GETSOCKOPT && o->ret == 0)
+		ev->optval = o->optval;
 	if ((st->op == OP_RECV || st->op == OP_RECVFROM) && o->ret >= 0 && o->data) {
 		ev->data = xmalloc(o->datalen + 1);
 		memcpy(ev->data, o->data, o->datalen);
@@ -2016,6 +2018,8 @@ int run_predict_outcome(const run *r, size_t p, char **text)
 		t = xstrdup("blocks");
 	else if (last->kind == EV_EXPECT)
 		t = xstrdup(last->state ? last->state : "");
+	else if (st->op == OP_GETSOCKOPT && last->ret == 0)
+		t = xasprintf("%ld", last->optval);	/* the question is the value */
 	else
 		t = script_outcome_text(last->ret, last->err, last->data, last->datalen,
 					data && last->data);

@@ -73,6 +73,7 @@ typedef struct run_event {
 	char *expected, *observed;	/* language-neutral, when check != 0 */
 	const char *state;	/* EV_EXPECT, EV_WAIT of states: the state reported for the
 				 * step's first item */
+	long optval;		/* EV_CALL of getsockopt that returned 0: the option's value */
 	char *data;		/* EV_CALL of recv/recvfrom: the bytes it returned */
 	size_t datalen;
 	run_sock *socks;	/* the snapshot taken after the event */
@@ -145,7 +146,8 @@ const script *run_script(const run *r);
 /* The kernel's answer to prediction p of the script (script.predicts[p]), once its step has
  * run: returns the index of the matching choice, or -1 when none matches (always for a typed
  * prediction), and stores the outcome's canonical text in *text (free it): "-1 ECONNREFUSED",
- * "\"hello\"", "blocks", "SYN_SENT". Returns -2 (and leaves *text alone) while the step has
+ * "\"hello\"", "blocks", "SYN_SENT"; for a getsockopt() that succeeded, the option's value
+ * ("8192"). Returns -2 (and leaves *text alone) while the step has
  * not given its answer yet. */
 int run_predict_outcome(const run *r, size_t p, char **text);
 

@@ -152,7 +152,9 @@ static void draw_help(app *a)
 	mvaddch(y + h - 1, x, ACS_LLCORNER);
 	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
-	const char *title = a->scr->id == SCR_MENU ? _(" Keys: lesson menu ") : _(" Keys: lesson pages ");
+	const char *title = a->scr->id == SCR_MENU ? _(" Keys: lesson menu ") :
+			    a->scr->id == SCR_PAGER ? _(" Keys: lesson pages ") :
+			    a->scr->id == SCR_DEMO ? _(" Keys: live demo ") : _(" Keys: glossary ");
 	ui_draw_text(y, x + 2, title, strlen(title), w - 4, A_BOLD);
 	for (int r = 0; r < inner && a->help_top + (size_t)r < n; r++) {
 		const char *s = lines[a->help_top + (size_t)r];

@@ -68,6 +68,25 @@ typedef struct tl {
 #define MIN_LANE 30
 #define STAGGER 2
 
+/* While the student predicts a socket's state, the screen must not give it away: the name
+ * of the socket asked about, "" when it cannot be told by name (a peer: item; then every
+ * state is hidden), NULL when nothing is hidden. */
+static const char *hidden_state(const app *a)
+{
+	if (a->ask < 0 || !a->run)
+		return NULL;
+	const script *s = cur_script(a);
+	const script_step *st = &s->steps[s->predicts[a->ask].step];
+	if ((st->op != OP_EXPECT && st->op != OP_WAIT_STATE) || !st->nstates)
+		return NULL;
+	return st->states[0].peer ? "" : s->socks[st->states[0].sock].full;
+}
+
+static bool is_hidden(const char *hidden, const char *name)
+{
+	return hidden && (!*hidden || strcmp(hidden, name) == 0);
+}
+
 static void tl_add(tl *t, int lane, attr_t attr, const char *text, const char *prefix)
 {
 	int x = lane < 0 ? 0 : t->stagger ? lane * STAGGER : lane * t->colw;
@@ -145,7 +164,7 @@ static void tl_packet(const app *a, tl *t, const run_event *ev, const run_event 
 {
 	bool ltr = from_left(a, ev);
 	/* captured packets are read after the fact: the states then are not the packet's doing */
-	bool wire = ev->from >= 0;
+	bool wire = ev->from >= 0 && !hidden_state(a);
 	const char *ls = wire ? changed_state(ev, prev, true) : NULL;
 	const char *rs = wire ? changed_state(ev, prev, false) : NULL;
 	int lw = ls ? text_width(ls, strlen(ls)) + 1 : 0;
@@ -241,6 +260,8 @@ static void tl_tools(const app *a, tl *t, size_t i, bool latest)
 	const char *gone[16];
 	size_t n = tools_ss_changed(ev, prev, idx, 16);
 	for (size_t k = 0; k < n; k++) {
+		if (is_hidden(hidden_state(a), ev->socks[idx[k]].name))
+			continue;
 		line = tools_ss_line(&ev->socks[idx[k]]);
 		char *row = xasprintf("%s  (%s)", line, ev->socks[idx[k]].name);
 		tl_add(t, STAGGER, A_DIM, row, "ss ");
@@ -402,10 +423,12 @@ static const struct {
 	{ 10, 12, "→", ">" },
 };
 
-static bool state_in_use(const run_event *last, const char *state)
+static bool state_in_use(const app *a, const run_event *last, const char *state)
 {
+	const char *hidden = hidden_state(a);
 	for (size_t i = 0; last && i < last->nsocks; i++)
-		if (!last->socks[i].udp && strcmp(last->socks[i].state, state) == 0)
+		if (!last->socks[i].udp && strcmp(last->socks[i].state, state) == 0 &&
+		    !is_hidden(hidden, last->socks[i].name))
 			return strcmp(state, "GONE") != 0;
 	return false;
 }
@@ -420,7 +443,7 @@ static void draw_diagram(const app *a, int y, int x, const run_event *last)
 		/* the kernel's CLOSE is the diagram's CLOSED; GONE is the end of the story */
 		const char *label = strcmp(diagram[i].state, "CLOSE") == 0 ||
 				    strcmp(diagram[i].state, "GONE") == 0 ? "CLOSED" : diagram[i].state;
-		bool on = state_in_use(last, diagram[i].state);
+		bool on = state_in_use(a, last, diagram[i].state);
 		attr_t at = on ? (A_REVERSE | A_BOLD | (a->color ? COLOR_PAIR(PAIR_MARK) : 0)) : A_DIM;
 		ui_draw_text(y + diagram[i].row, x + diagram[i].col, label, strlen(label),
 			     PANEL_COLS - 1 - diagram[i].col, at);
@@ -452,7 +475,7 @@ static int draw_socks(const app *a, int y, int x, int w, int rows, const run_eve
 		for (size_t k = 0; prev && k < prev->nsocks; k++)
 			if (strcmp(prev->socks[k].name, s->name) == 0)
 				changed = strcmp(prev->socks[k].state, s->state) != 0;
-		char *d = sock_detail(s);
+		char *d = is_hidden(hidden_state(a), s->name) ? xstrdup(_("? (predict it)")) : sock_detail(s);
 		int nw = text_width(s->name, strlen(s->name));
 		int col = nw < 10 ? 10 : nw + 1;
 		ui_draw_text(y + used, x, s->name, strlen(s->name), w, A_BOLD);
@@ -823,7 +846,8 @@ static void demo_draw(app *a)
 		/* one line of states instead of the panel */
 		strbuf sb = { 0 };
 		for (size_t i = 0; i < last->nsocks; i++)
-			strbuf_addf(&sb, "%s%s %s", i ? "  " : "", last->socks[i].name, last->socks[i].state);
+			strbuf_addf(&sb, "%s%s %s", i ? "  " : "", last->socks[i].name,
+				    is_hidden(hidden_state(a), last->socks[i].name) ? "?" : last->socks[i].state);
 		ui_draw_text(y0, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
 		strbuf_free(&sb);
 		y0++;

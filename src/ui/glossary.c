@@ -91,7 +91,7 @@ static void glossary_draw(app *a)
 		ui_draw_text(last, margin, m, strlen(m), width, A_DIM);
 		free(m);
 	}
-	static const key_action hints[] = { ACT_OPEN, ACT_GLOSSARY, ACT_HELP, ACT_LANG };
+	static const key_action hints[] = { ACT_OPEN, ACT_BACK, ACT_HELP, ACT_LANG };
 	char right[32];
 	snprintf(right, sizeof right, "%zu/%zu", a->gl_sel + 1, g->count);
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), right);
@@ -190,7 +190,7 @@ static int glossary_key(app *a, key_action act, int key)
 
 const screen ui_glossary_screen = {
 	.name = "glossary",
-	.id = SCR_MENU,
+	.id = SCR_GLOSSARY,
 	.draw = glossary_draw,
 	.key = glossary_key,
 };
