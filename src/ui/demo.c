@@ -263,15 +263,15 @@ static void tl_tools(const app *a, tl *t, size_t i, bool latest)
 		if (is_hidden(hidden_state(a), ev->socks[idx[k]].name))
 			continue;
 		line = tools_ss_line(&ev->socks[idx[k]]);
-		char *row = xasprintf("%s  (%s)", line, ev->socks[idx[k]].name);
-		tl_add(t, STAGGER, A_DIM, row, "ss ");
+		char *row = xasprintf("ss [%s] %s", ev->socks[idx[k]].name, line);
+		tl_add(t, STAGGER, A_DIM, row, NULL);
 		free(row);
 		free(line);
 	}
 	n = tools_ss_gone(ev, prev, gone, 16);
 	for (size_t k = 0; k < n; k++) {
-		char *row = xasprintf(_("%s is no longer listed"), gone[k]);
-		tl_add(t, STAGGER, A_DIM, row, "ss ");
+		char *row = xasprintf("ss [%s] %s", gone[k], _("(no longer listed)"));
+		tl_add(t, STAGGER, A_DIM, row, NULL);
 		free(row);
 	}
 }
@@ -858,8 +858,8 @@ static void demo_draw(app *a)
 	build_timeline(a, &t, L);
 	int hx = 0;
 	if (tools) {
-		const char *h = lb ? _("strace -f: the calls · ss -tan: the sockets · tcpdump -n: the packets") :
-				_("strace -f: the calls · ss -tan: the sockets (packets: lab mode, l)");
+		const char *h = lb ? _("strace -f: the calls · ss -tuan: the sockets · tcpdump -n: the packets") :
+				_("strace -f: the calls · ss -tuan: the sockets (packets: lab mode, l)");
 		ui_draw_text(y0, 0, h, strlen(h), W, A_BOLD);
 	}
 	for (size_t i = 0; i < s->nactors && !tools; i++) {
