@@ -63,6 +63,19 @@ static void free_lines(char **lines, size_t n)
 	free(lines);
 }
 
+/* Continued lines join with a space between Latin words, none between Chinese characters
+ * and none next to Chinese punctuation. */
+START_TEST(join_lines)
+{
+	ck_assert(text_join_needs_space("the", 3, "kernel", 6));
+	ck_assert(!text_join_needs_space("内核", 6, "收到", 6));
+	ck_assert(!text_join_needs_space("之后，", 9, "FIN", 3));
+	ck_assert(!text_join_needs_space("FIN", 3, "（对端）", 12));
+	ck_assert(text_join_needs_space("收到", 6, "FIN", 3));
+	ck_assert(!text_join_needs_space("", 0, "x", 1));
+}
+END_TEST
+
 START_TEST(wrap_words)
 {
 	char **l;
@@ -165,6 +178,7 @@ Suite *make_text_suite(void)
 	tcase_add_test(tc, fit_never_splits_a_wide_char);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("wrap");
+	tcase_add_test(tc, join_lines);
 	tcase_add_test(tc, wrap_words);
 	tcase_add_test(tc, wrap_cjk_by_columns);
 	tcase_add_test(tc, wrap_keeps_chinese_punctuation_off_line_start);

@@ -153,6 +153,15 @@ bool text_is_wide_script(uint32_t cp)
 	return text_cp_width(cp) == 2;
 }
 
+/* CJK symbols and punctuation (、。「」《》...) and the fullwidth punctuation of the
+ * Halfwidth and Fullwidth Forms block (，：；！？（）...). */
+static bool is_cjk_punct(uint32_t cp)
+{
+	return (cp >= 0x3000 && cp <= 0x303f) ||
+	       (cp >= 0xff01 && cp <= 0xff0f) || (cp >= 0xff1a && cp <= 0xff20) ||
+	       (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff65);
+}
+
 bool text_join_needs_space(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen == 0)
@@ -163,5 +172,8 @@ bool text_join_needs_space(const char *a, size_t alen, const char *b, size_t ble
 		k--;
 	if (!text_decode(a + k, alen - k, &x) || !text_decode(b, blen, &y))
 		return true;
+	/* Chinese punctuation carries its own spacing: "之后，" + "FIN" joins without a space */
+	if (is_cjk_punct(x) || is_cjk_punct(y))
+		return false;
 	return !(text_is_wide_script(x) && text_is_wide_script(y));
 }
