@@ -38,7 +38,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pkt_flows *flows = pkt_flows_new();
-	bool had_ack[256] = { false };
 	unsigned char rec[16], *buf = malloc(1 << 18);
 	while (fread(rec, 1, 16, f) == 16) {
 		uint32_t n = get32(rec + 8, swap);
@@ -52,10 +51,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		pkt_flows_track(flows, &p, &rel);
-		int c = rel.conn > 0 && rel.conn < 256 ? rel.conn : 0;
-		char *line = tools_tcpdump_pkt(&p, &rel, tools_tcpdump_absolute(&p, had_ack[c]));
-		if (p.proto == PKT_TCP && (p.flags & PKT_ACK))
-			had_ack[c] = true;
+		char *line = tools_tcpdump_pkt(&p, &rel, tools_tcpdump_absolute(&p, &rel));
 		printf("%s\n", line);
 		free(line);
 	}

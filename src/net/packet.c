@@ -501,6 +501,7 @@ typedef struct conn {
 	endpoint ends[2];	/* [0] the initiator */
 	half dir[2];		/* dir[i]: what ends[i] sends */
 	bool closed;		/* a FIN or RST seen */
+	bool acked;		/* a segment with ACK seen */
 	int id;
 } conn;
 
@@ -617,14 +618,15 @@ void pkt_flows_track(pkt_flows *f, const pkt *p, pkt_rel *rel)
 	}
 	if (p->flags & (PKT_FIN | PKT_RST))
 		c->closed = true;
+	rel->ack_seen = c->acked;
+	c->acked |= ack;
 	rel->conn = c->id;
 	rel->from_initiator = side == 0;
 }
 
 /* Description */
 
-/* "addr:port" (IPv6 in brackets), or the bare address without the port. */
-static void put_endpoint(strbuf *sb, const struct sockaddr_storage *ss, bool port)
+void pkt_put_endpoint(strbuf *sb, const struct sockaddr_storage *ss, bool port)
 {
 	char text[INET6_ADDRSTRLEN] = "?";
 	size_t n;
@@ -762,9 +764,9 @@ static void put_icmp(strbuf *sb, const pkt *p)
 		strbuf_adds(sb, "UDP ");
 	else if (p->quoted_proto == PKT_ICMP)
 		strbuf_adds(sb, p->quoted_src.ss_family == AF_INET6 ? "ICMPv6 " : "ICMP ");
-	put_endpoint(sb, &p->quoted_src, ports);
+	pkt_put_endpoint(sb, &p->quoted_src, ports);
 	strbuf_adds(sb, " > ");
-	put_endpoint(sb, &p->quoted_dst, ports);
+	pkt_put_endpoint(sb, &p->quoted_dst, ports);
 	strbuf_addc(sb, ')');
 }
 
@@ -772,9 +774,9 @@ char *pkt_describe(const pkt *p, const pkt_rel *rel, bool absolute)
 {
 	strbuf sb = { 0 };
 	bool ports = p->proto == PKT_TCP || p->proto == PKT_UDP;
-	put_endpoint(&sb, &p->src, ports);
+	pkt_put_endpoint(&sb, &p->src, ports);
 	strbuf_adds(&sb, " > ");
-	put_endpoint(&sb, &p->dst, ports);
+	pkt_put_endpoint(&sb, &p->dst, ports);
 	switch (p->proto) {
 	case PKT_TCP:
 		put_tcp(&sb, p, rel, absolute);

@@ -10,6 +10,8 @@
 #ifndef SOCKTUTOR_PACKET_H
 #define SOCKTUTOR_PACKET_H
 
+#include "core/util.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -101,6 +103,8 @@ typedef struct pkt_rel {
 	int scale;			/* the shift applied, 0 when none */
 	int conn;			/* a small number identifying the connection, 1, 2, ...
 					 * in order of first appearance */
+	bool ack_seen;			/* an earlier segment of this connection carried an
+					 * ACK (tcpdump numbers relative from there on) */
 	bool from_initiator;		/* sent by the side that sent the first SYN (the
 					 * client); for connections first seen mid-stream:
 					 * sent by the side first seen sending */
@@ -112,6 +116,9 @@ typedef struct pkt_rel {
  * seen with a SYN-ACK counts its receiver as the initiator. For a packet that is not TCP,
  * *rel is zeroed (conn 0) and f is unchanged. */
 void pkt_flows_track(pkt_flows *f, const pkt *p, pkt_rel *rel);
+
+/* An address as text: "192.0.2.1", or with its port "192.0.2.1:5000" ("[::1]:5000"). */
+void pkt_put_endpoint(strbuf *sb, const struct sockaddr_storage *ss, bool port);
 
 /* One line describing the packet, language-neutral, as a student reads it (the caller frees):
  * TCP:  "192.0.2.2:40000 > 192.0.2.1:5000 [SYN] seq=0 win=64240 len=0

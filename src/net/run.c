@@ -992,16 +992,14 @@ static void trace_poll_bits(strbuf *sb, short ev)
 		}
 }
 
-/* ev->trace, ev->trace_split and ev->trace_ret for a call on descriptor fd. */
+/* ev->trace, ev->trace_split and ev->trace_ret for a call on descriptor fd; sa is the
+ * address argument of bind, connect or sendto (NULL when it has none). */
 static void trace_texts(const run *r, const script_step *st, const outcome *o, bool done,
-			int fd, run_event *ev)
+			int fd, const struct sockaddr_storage *sa, run_event *ev)
 {
 	strbuf t = { 0 }, tr = { 0 };
 	size_t split = SIZE_MAX;	/* SIZE_MAX: the whole line, the call never waits */
 	int family = st->sock >= 0 ? r->socks[st->sock].family : st->family;
-	struct sockaddr_storage sa;
-	bool have_sa = (st->op == OP_BIND || st->op == OP_CONNECT || st->op == OP_SENDTO) &&
-		       resolve_addr(r, st, st->op != OP_BIND, &sa);
 	bool ok = done && o->ret >= 0;
 	switch (st->op) {
 	case OP_SOCKET:
@@ -1019,11 +1017,11 @@ static void trace_texts(const run *r, const script_step *st, const outcome *o, b
 		} else {
 			strbuf_addf(&t, "%s(%d, ", st->op == OP_BIND ? "bind" : "connect", fd);
 		}
-		if (have_sa)
-			trace_sa(&t, &sa);
+		if (sa)
+			trace_sa(&t, sa);
 		else
 			strbuf_adds(&t, "NULL");
-		strbuf_addf(&t, ", %u)", have_sa ? (unsigned)sa_len(&sa) : 0);
+		strbuf_addf(&t, ", %u)", sa ? (unsigned)sa_len(sa) : 0);
 		split = t.len - 1;
 		break;
 	case OP_LISTEN:
@@ -1346,7 +1344,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 			strbuf_addf(&pr, "%s: [Errno %d] %s", errno_python(o->err), o->err,
 				    strerrordesc_np(o->err));
 	}
-	trace_texts(r, st, o, done, fd, ev);
+	trace_texts(r, st, o, done, fd, have_sa ? &sa : NULL, ev);
 	ev->c = strbuf_take(&c);
 	ev->py = strbuf_take(&py);
 	ev->c_ret = done ? strbuf_take(&cr) : NULL;

@@ -6,7 +6,6 @@
 #include "core/util.h"
 #include "net/observe.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +36,6 @@ static const struct {
 	{ "FIN_WAIT1", "FIN-WAIT-1" }, { "FIN_WAIT2", "FIN-WAIT-2" },
 	{ "TIME_WAIT", "TIME-WAIT" }, { "CLOSE_WAIT", "CLOSE-WAIT" },
 	{ "LAST_ACK", "LAST-ACK" }, { "CLOSING", "CLOSING" }, { "LISTEN", "LISTEN" },
-	{ "UNCONN", "UNCONN" }, { "CLOSE", "UNCONN" },
 };
 
 const char *tools_ss_state(const run_sock *s)
@@ -67,33 +65,20 @@ static bool ss_lists(const run_sock *s)
 	return s->udp || strcmp(s->state, "CLOSE") != 0;
 }
 
-static void ss_addr(const struct sockaddr_storage *a, bool any_port, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN] = "0.0.0.0";
-	if (a->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, sizeof host);
-	else if (a->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, sizeof host);
-	char port[8] = "*";
-	if (!any_port)
-		snprintf(port, sizeof port, "%u", observe_port(a));
-	snprintf(buf, len, a->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
-}
-
 char *tools_ss_line(const run_sock *s)
 {
 	if (!ss_lists(s))
 		return NULL;
-	char local[64], peer[64];
-	ss_addr(&s->local, false, local, sizeof local);
-	if (s->has_remote) {
-		ss_addr(&s->remote, false, peer, sizeof peer);
-	} else {
-		struct sockaddr_storage any = { .ss_family = s->local.ss_family };
-		ss_addr(&any, true, peer, sizeof peer);
-	}
-	return xasprintf("%-5s %-10s %-6u %-6u %s %s", s->udp ? "udp" : "tcp", tools_ss_state(s),
-			 s->rq, s->wq, local, peer);
+	strbuf sb = { 0 };
+	strbuf_addf(&sb, "%-5s %-10s %-6u %-6u ", s->udp ? "udp" : "tcp", tools_ss_state(s), s->rq,
+		    s->wq);
+	pkt_put_endpoint(&sb, &s->local, true);
+	strbuf_addc(&sb, ' ');
+	if (s->has_remote)
+		pkt_put_endpoint(&sb, &s->remote, true);
+	else	/* no peer: the wildcard address, any port */
+		strbuf_adds(&sb, s->local.ss_family == AF_INET6 ? "[::]:*" : "0.0.0.0:*");
+	return strbuf_take(&sb);
 }
 
 static const run_sock *find_sock(const run_event *ev, const char *name)
@@ -143,16 +128,6 @@ size_t tools_ss_gone(const run_event *ev, const run_event *prev, const char **go
 }
 
 /* ---- tcpdump -------------------------------------------------------------------------------- */
-
-static void dump_host(strbuf *sb, const struct sockaddr_storage *a)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	if (a->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, sizeof host);
-	else if (a->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, sizeof host);
-	strbuf_adds(sb, host);
-}
 
 /* tcpdump's flag letters, in its order: F S R P . U E W */
 static void dump_flags(strbuf *sb, unsigned f)
@@ -211,11 +186,11 @@ char *tools_tcpdump_pkt(const pkt *p, const pkt_rel *rel, bool absolute)
 	strbuf sb = { 0 };
 	bool v6 = p->family == AF_INET6;
 	strbuf_adds(&sb, v6 ? "IP6 " : "IP ");
-	dump_host(&sb, &p->src);
+	pkt_put_endpoint(&sb, &p->src, false);
 	if (p->proto == PKT_TCP || p->proto == PKT_UDP)
 		strbuf_addf(&sb, ".%u", observe_port(&p->src));
 	strbuf_adds(&sb, " > ");
-	dump_host(&sb, &p->dst);
+	pkt_put_endpoint(&sb, &p->dst, false);
 	if (p->proto == PKT_TCP || p->proto == PKT_UDP)
 		strbuf_addf(&sb, ".%u", observe_port(&p->dst));
 	strbuf_adds(&sb, ": ");
@@ -246,7 +221,7 @@ char *tools_tcpdump_pkt(const pkt *p, const pkt_rel *rel, bool absolute)
 		bool port = unreach && (v6 ? p->icmp_code == 4 : p->icmp_code == 3);
 		if (port && p->quoted_dst.ss_family) {
 			strbuf_adds(&sb, v6 ? "ICMP6, destination unreachable, unreachable port, " : "ICMP ");
-			dump_host(&sb, &p->quoted_dst);
+			pkt_put_endpoint(&sb, &p->quoted_dst, false);
 			strbuf_addf(&sb, " %s port %u", p->quoted_proto == PKT_TCP ? "tcp" : "udp",
 				    observe_port(&p->quoted_dst));
 			strbuf_addf(&sb, v6 ? ", length %u" : " unreachable, length %u", len);
@@ -268,11 +243,12 @@ char *tools_tcpdump_pkt(const pkt *p, const pkt_rel *rel, bool absolute)
 	return strbuf_take(&sb);
 }
 
-bool tools_tcpdump_absolute(const pkt *p, bool conn_had_ack)
+bool tools_tcpdump_absolute(const pkt *p, const pkt_rel *rel)
 {
 	/* tcpdump numbers a connection from its first segment carrying an ACK (normally the
 	 * SYN-ACK), printed absolute like every SYN; what follows is relative to it */
-	return p->proto == PKT_TCP && ((p->flags & PKT_SYN) || !(p->flags & PKT_ACK) || !conn_had_ack);
+	return p->proto == PKT_TCP &&
+	       ((p->flags & PKT_SYN) || !(p->flags & PKT_ACK) || !rel->ack_seen);
 }
 
 char *tools_tcpdump_line(const run *r, size_t i)
@@ -282,13 +258,7 @@ char *tools_tcpdump_line(const run *r, size_t i)
 		return NULL;
 	if (!ev->pkt)
 		return xstrdup(ev->c ? ev->c : "");
-	bool had_ack = false;
-	for (size_t k = 0; k < i && !had_ack && ev->pkt->proto == PKT_TCP; k++) {
-		const run_event *e = run_event_at(r, k);
-		had_ack = e->kind == EV_PACKET && e->pkt && e->pkt->proto == PKT_TCP &&
-			  e->rel.conn == ev->rel.conn && (e->pkt->flags & PKT_ACK);
-	}
-	return tools_tcpdump_pkt(ev->pkt, &ev->rel, tools_tcpdump_absolute(ev->pkt, had_ack));
+	return tools_tcpdump_pkt(ev->pkt, &ev->rel, tools_tcpdump_absolute(ev->pkt, &ev->rel));
 }
 
 /* ---- all three, for the plain printer ------------------------------------------------------ */

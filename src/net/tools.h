@@ -37,8 +37,8 @@ size_t tools_ss_gone(const run_event *ev, const run_event *prev, const char **go
 /* The tcpdump line of event i of r (an EV_PACKET); NULL for other events. */
 char *tools_tcpdump_line(const run *r, size_t i);
 /* Whether tcpdump prints a TCP packet's numbers absolute: a SYN, a segment without ACK, or
- * the first segment with an ACK on its connection (conn_had_ack: one was seen before). */
-bool tools_tcpdump_absolute(const pkt *p, bool conn_had_ack);
+ * the first segment with an ACK on its connection (rel from pkt_flows_track). */
+bool tools_tcpdump_absolute(const pkt *p, const pkt_rel *rel);
 /* The same for a decoded packet alone, given whether tcpdump shows its numbers absolute
  * (for the first segments of a connection) and the relative numbers otherwise. */
 char *tools_tcpdump_pkt(const pkt *p, const pkt_rel *rel, bool absolute);

@@ -259,8 +259,9 @@ static void tl_tools(const app *a, tl *t, size_t i, bool latest)
 	size_t idx[16];
 	const char *gone[16];
 	size_t n = tools_ss_changed(ev, prev, idx, 16);
+	const char *hidden = hidden_state(a);
 	for (size_t k = 0; k < n; k++) {
-		if (is_hidden(hidden_state(a), ev->socks[idx[k]].name))
+		if (is_hidden(hidden, ev->socks[idx[k]].name))
 			continue;
 		line = tools_ss_line(&ev->socks[idx[k]]);
 		char *row = xasprintf("ss [%s] %s", ev->socks[idx[k]].name, line);
