@@ -5,6 +5,7 @@
 #include "net/observe.h"
 #include "net/run.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -330,6 +331,51 @@ START_TEST(predictions_judged_by_the_kernel)
 		ck_assert_str_eq(t, text[i]);
 		free(t);
 	}
+	run_free(r);
+	script_free(s);
+}
+END_TEST
+
+/* htons and inet_pton are the C library's: the value, the bytes stored (checked by
+ * '-> "..."' and predicted like recv's data), no system call for strace to show; inet_pton
+ * says 0 for text that is no address. */
+START_TEST(library_calls_show_bytes)
+{
+	script *s = parse_ok("scene a\n"
+			     "predict order: \"\\x88\\x13\" | \"\\x13\\x88\"\n"
+			     "app: htons(5000) -> \"\\x13\\x88\"\n"
+			     "app: inet_pton(AF_INET6, \"::1\") -> \"\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\x01\"\n"
+			     "predict bad: 0 | -1 EINVAL\n"
+			     "app: inet_pton(AF_INET, \"256.1.1.1\") -> 0\n"
+			     "app: htons(5000) -> \"\\x88\\x13\"\n");
+	run *r = run_new(s);
+	run_all(r, NULL, NULL);
+	ck_assert_int_eq(run_failures(r), 1);	/* the last line expects the wrong order */
+	const run_event *e = call_ev(r, 0);
+	ck_assert_int_eq(e->ret, ntohs(5000) == 5000 ? 5000 : 34835);
+	ck_assert_uint_eq(e->datalen, 2);
+	ck_assert_int_eq((unsigned char)e->data[0], 0x13);
+	ck_assert_ptr_null(e->trace);
+	ck_assert_str_eq(e->c, "htons(5000)");
+	ck_assert_msg(strstr(e->c_ret, "/* 13 88 */") != NULL, "c_ret '%s'", e->c_ret);
+	ck_assert_str_eq(e->py_ret, "b'\\x13\\x88'");
+	ck_assert_int_eq(e->check, 1);
+	e = call_ev(r, 1);
+	ck_assert_int_eq(e->ret, 1);
+	ck_assert_uint_eq(e->datalen, 16);
+	ck_assert_str_eq(e->py, "socket.inet_pton(socket.AF_INET6, '::1')");
+	e = call_ev(r, 2);
+	ck_assert_int_eq(e->ret, 0);
+	ck_assert_ptr_null(e->data);
+	ck_assert_msg(starts_with(e->py_ret, "OSError"), "py_ret '%s'", e->py_ret);
+	ck_assert_int_eq(call_ev(r, 3)->check, -1);
+	char *t;
+	ck_assert_int_eq(run_predict_outcome(r, 0, &t), 1);
+	ck_assert_str_eq(t, "\"\\x13\\x88\"");
+	free(t);
+	ck_assert_int_eq(run_predict_outcome(r, 1, &t), 0);
+	free(t);
+	ck_assert(script_predict_is_library(s, 0));
 	run_free(r);
 	script_free(s);
 }
@@ -728,6 +774,7 @@ Suite *make_run_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, tcp_conversation);
 	tcase_add_test(tc, connect_refused);
+	tcase_add_test(tc, library_calls_show_bytes);
 	tcase_add_test(tc, wrong_expectations_are_reported);
 	tcase_add_test(tc, predictions_judged_by_the_kernel);
 	tcase_add_test(tc, settimeout_recv_times_out);

@@ -401,6 +401,10 @@ START_TEST(error_other_mistakes)
 	EXPECT_ERROR(HEAD "server: l.listen(5) extra\n", 3, 21, "unexpected text after the call");
 	EXPECT_ERROR("scene s\nserver: l = socket(AF_INET, SOCK_STREAM)\nserver: l.listen(5) -> 0 @\n", 3, 26,
 		     "unexpected character");
+	EXPECT_ERROR(HEAD "server: htons(70000)\n", 3, 15, "65535");
+	EXPECT_ERROR(HEAD "server: inet_pton(AF_UNIX, \"::1\")\n", 3, 19, "AF_INET or AF_INET6");
+	EXPECT_ERROR(HEAD "server: inet_pton(AF_INET, 127)\n", 3, 28, "the address as a string");
+	EXPECT_ERROR(HEAD "server: x = htons(80)\n", 3, 9, "only socket() and accept() create a socket");
 }
 END_TEST
 

@@ -655,6 +655,21 @@ static bool parse_args(sparser *sp, script_step *st)
 	}
 }
 
+/* AF_INET | AF_INET6, into st->family */
+static bool parse_family(sparser *sp, script_step *st)
+{
+	tok *f = next(sp);
+	if (is_ident(f, "AF_INET"))
+		st->family = AF_INET;
+	else if (is_ident(f, "AF_INET6"))
+		st->family = AF_INET6;
+	else {
+		serr(sp, f->start, _("expected AF_INET or AF_INET6"));
+		return false;
+	}
+	return true;
+}
+
 static void parse_call_line(sparser *sp, script_step *st, int actor)
 {
 	script *s = sp->s;
@@ -675,16 +690,7 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 		st->op = OP_SOCKET;
 		if (!expect_punct(sp, '('))
 			return;
-		tok *f = next(sp);
-		if (is_ident(f, "AF_INET"))
-			st->family = AF_INET;
-		else if (is_ident(f, "AF_INET6"))
-			st->family = AF_INET6;
-		else {
-			serr(sp, f->start, _("expected AF_INET or AF_INET6"));
-			return;
-		}
-		if (!expect_punct(sp, ','))
+		if (!parse_family(sp, st) || !expect_punct(sp, ','))
 			return;
 		tok *ty = next(sp);
 		if (is_ident(ty, "SOCK_STREAM"))
@@ -701,6 +707,28 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 			serr(sp, first->start, _("give the new socket a name: s = socket(...)"));
 			return;
 		}
+	} else if (strcmp(first->text, "htons") == 0) {
+		/* htons(5000): what the library call makes of a port, as bytes */
+		st->op = OP_HTONS;
+		if (!expect_punct(sp, '(') || !parse_int(sp, 0, 65535, &st->num) ||
+		    !expect_punct(sp, ')'))
+			return;
+	} else if (strcmp(first->text, "inet_pton") == 0) {
+		/* inet_pton(AF_INET6, "::1"): the address as the bytes a sockaddr holds */
+		st->op = OP_INET_PTON;
+		if (!expect_punct(sp, '('))
+			return;
+		if (!parse_family(sp, st) || !expect_punct(sp, ','))
+			return;
+		tok *a = next(sp);
+		if (a->kind != T_STR || a->len == 0 || a->len > 63 || memchr(a->text, 0, a->len)) {
+			serr(sp, a->start, _("expected the address as a string, such as \"::1\""));
+			return;
+		}
+		st->data = xstrndup(a->text, a->len);
+		st->datalen = a->len;
+		if (!expect_punct(sp, ')'))
+			return;
 	} else if (strcmp(first->text, "poll") == 0) {
 		st->op = OP_POLL;
 		size_t cap = 0;
@@ -774,6 +802,10 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 			serr(sp, first->start, _("name the accepted socket: c = l.accept()"));
 			return;
 		}
+	}
+	if (result_tok && (st->op == OP_POLL || st->op == OP_HTONS || st->op == OP_INET_PTON)) {
+		serr(sp, result_tok->start, _("only socket() and accept() create a socket to name"));
+		return;
 	}
 	if (is_ident(peek(sp), "until")) {
 		next(sp);
@@ -991,6 +1023,12 @@ bool script_typed_matches(const char *typed, const char *outcome)
 	free(t);
 	free(o);
 	return m;
+}
+
+bool script_predict_is_library(const script *s, size_t p)
+{
+	script_op op = s->steps[s->predicts[p].step].op;
+	return op == OP_HTONS || op == OP_INET_PTON;
 }
 
 int script_find_predict(const script *s, const char *name)

@@ -30,6 +30,8 @@ typedef enum script_op {
 	OP_GETSOCKNAME,
 	OP_GETPEERNAME,
 	OP_POLL,
+	OP_HTONS,		/* htons(5000): no socket, no syscall; the bytes it makes */
+	OP_INET_PTON,		/* inet_pton(AF_INET6, "::1"): likewise */
 	OP_WAIT_TIME,		/* wait 200ms */
 	OP_WAIT_STATE,		/* wait client.s TIME_WAIT */
 	OP_EXPECT,		/* expect client.s SYN_SENT, server.l LISTEN */
@@ -141,10 +143,11 @@ typedef struct script_step {
 	int result;		/* the socket socket() or accept() creates, -1 otherwise */
 	int family, type;	/* socket() */
 	script_addr addr;	/* bind, connect, sendto */
-	long num;		/* backlog, buffer size, SHUT_*, option value, milliseconds */
+	long num;		/* backlog, buffer size, SHUT_*, option value, milliseconds,
+				 * htons's argument */
 	script_opt opt;		/* setsockopt, getsockopt */
 	int linger_on;		/* SO_LINGER: on, seconds in num */
-	char *data;		/* send, sendall, sendto */
+	char *data;		/* send, sendall, sendto; inet_pton's address text */
 	size_t datalen;
 	int *polls;		/* poll: the sockets */
 	size_t npolls;
@@ -191,6 +194,10 @@ typedef struct script {
 	bool needs_lab;		/* it has wire or 'expect packets' steps: only the packet
 				 * lab's wire can run it */
 } script;
+
+/* Whether prediction p asks about a C library call made in the process (htons,
+ * inet_pton): its answer comes from the library, not the kernel. */
+bool script_predict_is_library(const script *s, size_t p);
 
 /* The canonical text of an outcome, as choices are written: the call's return value
  * ("5", "-1 ECONNREFUSED"), or the bytes it returned quoted with escapes (is_data). */

@@ -303,7 +303,9 @@ static void print_predictions(printer *p, const run_event *ev, bool before)
 		char *t;
 		if (!before && p->asked[i] == 1 && run_predict_outcome(p->r, i, &t) > -2) {
 			const char *why = demo_predict_field(p->r, p->narration, i, "why");
-			fprintf(p->out, "%-8s %s %s\n", "", _("the kernel's answer:"), demo_choice_text(t));
+			fprintf(p->out, "%-8s %s %s\n", "", script_predict_is_library(s, i) ?
+				_("the C library's answer:") : _("the kernel's answer:"),
+				demo_choice_text(t));
 			if (why)
 				fprintf(p->out, "%-8s %s\n", "", why);
 			free(t);

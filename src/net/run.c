@@ -225,6 +225,22 @@ static void add_data_py(strbuf *sb, const char *d, size_t n)
 	add_data(sb, d, n, true);
 }
 
+/* Every byte, as Python's repr of a bytes object writes it (no preview cut). */
+static void add_bytes_py(strbuf *sb, const char *d, size_t n)
+{
+	strbuf_adds(sb, "b'");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (c == '\'' || c == '\\')
+			strbuf_addf(sb, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			strbuf_addc(sb, (char)c);
+		else
+			strbuf_addf(sb, "\\x%02x", c);
+	}
+	strbuf_addc(sb, '\'');
+}
+
 /* The data argument as the script wrote it: bytes(N) for a zero-filled block. */
 static bool data_is_zeros(const script_step *st)
 {
@@ -579,7 +595,7 @@ static void check_call(run *r, run_event *ev, const script_step *st, const char 
 		strbuf_adds(&exp, ">= 0");
 		break;
 	case EXP_DATA:
-		ok = ev->ret >= 0 && (size_t)ev->ret == st->exp_datalen &&
+		ok = ev->ret >= 0 && data && n == st->exp_datalen &&
 		     memcmp(data, st->exp_data, st->exp_datalen) == 0;
 		add_data_c(&exp, st->exp_data, st->exp_datalen);
 		break;
@@ -904,6 +920,25 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		}
 		break;
 	}
+	case OP_HTONS: {
+		/* a library call, no syscall: the value and the bytes it is stored as */
+		uint16_t v = htons((uint16_t)st->num);
+		recv_buf(r, sizeof v);
+		memcpy(r->buf, &v, sizeof v);
+		o->ret = v;
+		o->data = r->buf;
+		o->datalen = sizeof v;
+		break;
+	}
+	case OP_INET_PTON:
+		recv_buf(r, sizeof(struct in6_addr));
+		o->ret = inet_pton(st->family, st->data, r->buf);
+		if (o->ret == 1) {
+			o->data = r->buf;
+			o->datalen = st->family == AF_INET6 ? sizeof(struct in6_addr) :
+							      sizeof(struct in_addr);
+		}
+		break;
 	case OP_WAIT_TIME:
 	case OP_WAIT_STATE:
 	case OP_EXPECT:
@@ -1001,6 +1036,11 @@ static void trace_texts(const run *r, const script_step *st, const outcome *o, b
 	size_t split = SIZE_MAX;	/* SIZE_MAX: the whole line, the call never waits */
 	int family = st->sock >= 0 ? r->socks[st->sock].family : st->family;
 	bool ok = done && o->ret >= 0;
+	if (st->op == OP_HTONS || st->op == OP_INET_PTON) {
+		ev->trace = NULL;	/* computed in the process: strace sees nothing */
+		ev->trace_ret = NULL;
+		return;
+	}
 	switch (st->op) {
 	case OP_SOCKET:
 		strbuf_addf(&t, "socket(%s, %s, IPPROTO_IP)",
@@ -1331,6 +1371,24 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		}
 		break;
 	}
+	case OP_HTONS:
+		strbuf_addf(&c, "htons(%ld)", st->num);
+		strbuf_addf(&py, "struct.pack('!H', %ld)", st->num);
+		if (done)
+			add_bytes_py(&pr, o->data, o->datalen);
+		break;
+	case OP_INET_PTON: {
+		const char *fam = st->family == AF_INET6 ? "AF_INET6" : "AF_INET";
+		strbuf_addf(&c, "inet_pton(%s, ", fam);
+		add_data_c(&c, st->data, st->datalen);
+		strbuf_adds(&c, ", buf)");
+		strbuf_addf(&py, "socket.inet_pton(socket.%s, '%s')", fam, st->data);
+		if (done && o->ret == 1)
+			add_bytes_py(&pr, o->data, o->datalen);
+		else if (done && o->ret == 0)
+			strbuf_adds(&pr, "OSError: illegal IP address string passed to inet_pton");
+		break;
+	}
 	default:
 		break;
 	}
@@ -1338,6 +1396,14 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	if (done) {
 		strbuf_adds(&cr, "= ");
 		describe_result(&cr, o->ret, o->err, NULL, 0, false);
+		if ((st->op == OP_HTONS || st->op == OP_INET_PTON) && o->data) {
+			/* the bytes in memory, in the order they are stored */
+			strbuf_adds(&cr, st->op == OP_HTONS ? "  /* " : "  /* buf: ");
+			for (size_t i = 0; i < o->datalen; i++)
+				strbuf_addf(&cr, "%s%02x", i ? " " : "",
+					    (unsigned char)o->data[i]);
+			strbuf_adds(&cr, " */");
+		}
 		if (o->ret < 0 && o->timed_out)
 			strbuf_adds(&pr, "TimeoutError: timed out");
 		else if (o->ret < 0)
@@ -1609,7 +1675,8 @@ static bool complete(run *r, size_t step_idx, const outcome *o, double t0, bool 
 	}
 	if (st->op == OP_GETSOCKOPT && o->ret == 0)
 		ev->optval = o->optval;
-	if ((st->op == OP_RECV || st->op == OP_RECVFROM) && o->ret >= 0 && o->data) {
+	if ((st->op == OP_RECV || st->op == OP_RECVFROM || st->op == OP_HTONS ||
+	     st->op == OP_INET_PTON) && o->ret >= 0 && o->data) {
 		ev->data = xmalloc(o->datalen + 1);
 		memcpy(ev->data, o->data, o->datalen);
 		ev->datalen = o->datalen;

@@ -272,6 +272,10 @@ void tools_print_event(FILE *out, const run *r, size_t i)
 	if (line) {
 		fprintf(out, "strace   [%s] %s\n", ev->actor >= 0 ? s->actors[ev->actor] : "?", line);
 		free(line);
+	} else if (ev->kind == EV_CALL && ev->actor >= 0) {
+		/* a library call (htons, inet_pton): no system call for strace to show */
+		fprintf(out, "libc     [%s] %s %s\n", s->actors[ev->actor], ev->c,
+			ev->c_ret ? ev->c_ret : "");
 	}
 	line = tools_tcpdump_line(r, i);
 	if (line) {

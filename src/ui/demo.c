@@ -651,6 +651,8 @@ static const char *current_narration(const app *a)
 			return t ? t : s->scenes[ev->scene].name;
 		}
 	}
+	if (!s->nsocks)
+		return _("Press Space to make the first call; each step is one real call into the C library.");
 	return _("Press Space to make the first call; each step is one real system call, and the states come from the kernel.");
 }
 
@@ -746,12 +748,16 @@ static char *prediction_text(const app *a, int *attr_kind)
 		const char *ans = demo_choice_text(a->verdict_text);
 		if (c != PRED_SKIPPED)
 			strbuf_adds(&sb, a->verdict_right ? ui_glyph(a, "✓ ", "+ ") : ui_glyph(a, "✗ ", "x "));
+		bool lib = script_predict_is_library(s, (size_t)a->verdict);
 		if (c == PRED_SKIPPED)
-			strbuf_addf(&sb, _("The kernel's answer: %s."), ans);
+			strbuf_addf(&sb, lib ? _("The C library's answer: %s.") :
+				    _("The kernel's answer: %s."), ans);
 		else if (a->verdict_right)
-			strbuf_addf(&sb, _("Right: the kernel's answer is %s."), ans);
+			strbuf_addf(&sb, lib ? _("Right: the C library's answer is %s.") :
+				    _("Right: the kernel's answer is %s."), ans);
 		else
-			strbuf_addf(&sb, _("You predicted %s; the kernel's answer is %s."),
+			strbuf_addf(&sb, lib ? _("You predicted %s; the C library's answer is %s.") :
+				    _("You predicted %s; the kernel's answer is %s."),
 				    c == PRED_TYPED ? a->ptyped[a->verdict] :
 				    demo_choice_text(p->choices[c].text), ans);
 		const char *why = demo_predict_field(a->run, b, (size_t)a->verdict, "why");
@@ -839,19 +845,33 @@ static void demo_draw(app *a)
 
 	/* the tools' lines are long and ss shows the states: no panel with them */
 	bool tools = a->code_mode == CODE_TOOLS;
-	bool panel = W >= PANEL_MIN_SCREEN && !tools;
+	/* no panel without sockets either (a demo of library calls such as htons) */
+	bool panel = W >= PANEL_MIN_SCREEN && !tools && s->nsocks;
 	int L = panel ? W - PANEL_COLS - 1 : W;
 	const run_event *last = last_snapshot(a, 0);
 
 	if (!panel && !tools && last && last->nsocks) {
-		/* one line of states instead of the panel */
+		/* instead of the panel, the states in a few lines: whole items, wrapped */
 		strbuf sb = { 0 };
-		for (size_t i = 0; i < last->nsocks; i++)
-			strbuf_addf(&sb, "%s%s %s", i ? "  " : "", last->socks[i].name,
-				    is_hidden(hidden_state(a), last->socks[i].name) ? "?" : last->socks[i].state);
-		ui_draw_text(y0, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
+		int rows = 0, maxrows = (y1 - y0) / 3 > 0 ? (y1 - y0) / 3 : 1;
+		for (size_t i = 0; i <= last->nsocks && rows < maxrows; i++) {
+			char *item = i < last->nsocks ?
+				xasprintf("%s %s", last->socks[i].name,
+					  is_hidden(hidden_state(a), last->socks[i].name) ? "?" :
+					  last->socks[i].state) : NULL;
+			if (sb.len && (!item || (int)(sb.len + 2 + strlen(item)) > W)) {
+				ui_draw_text(y0++, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
+				rows++;
+				sb.len = 0;
+			}
+			if (item) {
+				if (sb.len)
+					strbuf_adds(&sb, "  ");
+				strbuf_adds(&sb, item);
+				free(item);
+			}
+		}
 		strbuf_free(&sb);
-		y0++;
 	}
 
 	/* the actors' header */
