@@ -8,8 +8,10 @@
 #include "core/progress.h"
 #include "core/util.h"
 #include "net/demotext.h"
+#include "net/projtext.h"
 #include "ui/ui.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -62,6 +64,13 @@ static void usage(FILE *out)
 		"  -v, --verbose           with --self-check: print every event\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show version information and exit\n"), out);
+	fputs(_("\nProjects: servers for clients you run yourself (nc, telnet, curl, Python):\n"
+		"      --project=NAME      run a project server, echo or http, and show every call it\n"
+		"                          makes as it happens (full screen, or printed with --plain)\n"
+		"      --port=N            listen on port N (default: echo 7007, http 8080; the next\n"
+		"                          free port when it is taken; 0: any free port)\n"
+		"      --listen=ADDR       listen on ADDR instead of 127.0.0.1 (::1 is fine too; any\n"
+		"                          other address lets other machines connect: a warning says so)\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
 		"is saved), LANGUAGE, LC_ALL, LC_MESSAGES, LANG (language), NO_COLOR.\n"), out);
 	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
@@ -95,7 +104,7 @@ static int check_lessons(const char *dir)
 }
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
-       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS };
+       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS, OPT_PROJECT, OPT_PORT, OPT_LISTEN };
 
 /* --glossary: every term, English and Chinese, with the definition in the chosen language. */
 static void print_glossary(const catalog *cat, lang_id lang)
@@ -119,6 +128,27 @@ static int lab_check(void)
 	return st.mode == LAB_FULL ? 0 : 1;
 }
 
+/* --project NAME: the server for real clients; plain text unless a terminal can show it. */
+static int run_project(project_kind k, const char *host, long port, bool plain)
+{
+	if (!host)
+		host = "127.0.0.1";
+	if (!project_host_is_loopback(host))
+		fprintf(stderr, _("socktutor: warning: listening on %s, not on loopback. Any machine that can reach this one on that address can connect to this server and will see everything it answers; use it only on a network you trust, and stop it when you are done.\n"),
+			host);
+	char *err = NULL;
+	project *p = project_open(k, host, port < 0 ? project_default_port(k) : (unsigned)port, &err);
+	if (!p) {
+		fprintf(stderr, _("socktutor: the %s project cannot listen: %s\n"), project_name(k), err);
+		free(err);
+		return 1;
+	}
+	(void)plain;
+	int rc = project_run_plain(stdout, p);
+	project_close(p);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	bool uninstalled = running_uninstalled();
@@ -138,6 +168,9 @@ int main(int argc, char **argv)
 		{ "lab", no_argument, NULL, OPT_LAB },
 		{ "lab-check", no_argument, NULL, OPT_LAB_CHECK },
 		{ "tools", no_argument, NULL, OPT_TOOLS },
+		{ "project", required_argument, NULL, OPT_PROJECT },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,6 +178,8 @@ int main(int argc, char **argv)
 	};
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
 	bool tools = false;
+	const char *project_arg = NULL, *listen_arg = NULL;
+	long port_arg = -1;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
 	bool want_lab_check = false, want_glossary = false;
@@ -167,6 +202,18 @@ int main(int argc, char **argv)
 		case OPT_LAB: use_lab = true; break;
 		case OPT_LAB_CHECK: want_lab_check = true; break;
 		case OPT_TOOLS: tools = true; break;
+		case OPT_PROJECT: project_arg = optarg; break;
+		case OPT_LISTEN: listen_arg = optarg; break;
+		case OPT_PORT: {
+			char *end;
+			errno = 0;
+			port_arg = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || port_arg < 0 || port_arg > 65535) {
+				fprintf(stderr, _("socktutor: --port wants a number from 0 to 65535, not '%s'\n"), optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'v': verbose = true; break;
 		case 'h': want_help = true; break;
 		case 'V': want_version = true; break;
@@ -211,6 +258,14 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return check_lessons(dir);
+	if (project_arg) {
+		int k = project_find(project_arg);
+		if (k < 0) {
+			fprintf(stderr, _("socktutor: no project '%s' (there are: echo, http)\n"), project_arg);
+			return 2;
+		}
+		return run_project((project_kind)k, listen_arg, port_arg, plain);
+	}
 
 	diag_list errs = { 0 };
 	catalog *cat = catalog_load(dir, &errs);

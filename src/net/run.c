@@ -2,6 +2,7 @@
 
 #include "run.h"
 #include "observe.h"
+#include "calltext.h"
 #include "core/errnames.h"
 #include "core/util.h"
 
@@ -122,109 +123,6 @@ void run_format_addr(const struct sockaddr_storage *a, char *buf, size_t len)
 	}
 }
 
-static socklen_t sa_len(const struct sockaddr_storage *a)
-{
-	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-}
-
-static void host_of(const struct sockaddr_storage *a, char *host, size_t len)
-{
-	if (a->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, host, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, host, (socklen_t)len);
-}
-
-/* {AF_INET, 127.0.0.1:40123} */
-static void add_sa_c(strbuf *sb, const struct sockaddr_storage *a)
-{
-	char buf[80];
-	run_format_addr(a, buf, sizeof buf);
-	strbuf_addf(sb, "{%s, %s}", a->ss_family == AF_INET6 ? "AF_INET6" : "AF_INET", buf);
-}
-
-/* The address argument closing a C call: "{AF_INET, 127.0.0.1:40123}, 16)"; "?)" when a
- * referenced socket has no address. */
-static void add_sa_in_c(strbuf *sb, const struct sockaddr_storage *a, bool known)
-{
-	if (!known) {
-		strbuf_adds(sb, "?)");
-		return;
-	}
-	add_sa_c(sb, a);
-	strbuf_addf(sb, ", %u)", (unsigned)sa_len(a));
-}
-
-/* The address a call returns, closing a C call: "{AF_INET, ...}, [16])"; before it
- * returned, "&addr, &len)". */
-static void add_sa_out_c(strbuf *sb, const struct sockaddr_storage *a, bool known)
-{
-	if (!known) {
-		strbuf_adds(sb, "&addr, &len)");
-		return;
-	}
-	add_sa_c(sb, a);
-	strbuf_addf(sb, ", [%u])", (unsigned)sa_len(a));
-}
-
-/* ('127.0.0.1', 40123); an IPv6 address Python returns is a 4-tuple */
-static void add_sa_py(strbuf *sb, const struct sockaddr_storage *a, bool returned)
-{
-	char host[INET6_ADDRSTRLEN];
-	host_of(a, host, sizeof host);
-	strbuf_addf(sb, "('%s', %u%s)", host, observe_port(a),
-		    returned && a->ss_family == AF_INET6 ? ", 0, 0" : "");
-}
-
-#define DATA_PREVIEW 24
-
-/* Binary data (a zero-filled block) is previewed shorter than text. */
-static size_t preview_len(const char *d, size_t n)
-{
-	return n && d[0] == 0 ? 4 : DATA_PREVIEW;
-}
-
-/* Bytes as a C string literal ("...", zero bytes as \0) or a Python bytes literal
- * (b'...'); long data is cut to a preview. */
-static void add_data(strbuf *sb, const char *d, size_t n, bool python)
-{
-	size_t max = preview_len(d, n);
-	char quote = python ? '\'' : '"';
-	strbuf_adds(sb, python ? "b'" : "\"");
-	for (size_t i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)d[i];
-		if (c == 0 && !python)
-			strbuf_adds(sb, "\\0");
-		else if (c == quote || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c == '\n')
-			strbuf_adds(sb, "\\n");
-		else if (c == '\r')
-			strbuf_adds(sb, "\\r");
-		else if (c == '\t')
-			strbuf_adds(sb, "\\t");
-		else if (c < 0x20 || c >= 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
-		else
-			strbuf_addc(sb, (char)c);
-	}
-	strbuf_addc(sb, quote);
-	if (n > max && python)
-		strbuf_addf(sb, "... (%zu bytes)", n);
-	else if (n > max)
-		strbuf_adds(sb, "...");
-}
-
-static void add_data_c(strbuf *sb, const char *d, size_t n)
-{
-	add_data(sb, d, n, false);
-}
-
-static void add_data_py(strbuf *sb, const char *d, size_t n)
-{
-	add_data(sb, d, n, true);
-}
-
 /* Every byte, as Python's repr of a bytes object writes it (no preview cut). */
 static void add_bytes_py(strbuf *sb, const char *d, size_t n)
 {
@@ -247,7 +145,7 @@ static bool data_is_zeros(const script_step *st)
 	for (size_t i = 0; i < st->datalen; i++)
 		if (st->data[i])
 			return false;
-	return st->datalen > DATA_PREVIEW;
+	return st->datalen > CT_DATA_PREVIEW;
 }
 
 static void add_arg_data_py(strbuf *sb, const script_step *st)
@@ -255,7 +153,7 @@ static void add_arg_data_py(strbuf *sb, const script_step *st)
 	if (data_is_zeros(st))
 		strbuf_addf(sb, "bytes(%zu)", st->datalen);
 	else
-		add_data_py(sb, st->data, st->datalen);
+		ct_data_py(sb, st->data, st->datalen);
 }
 
 static const char *pyname(const run *r, int sock)
@@ -566,7 +464,7 @@ static void describe_result(strbuf *sb, long ret, int err, const char *data, siz
 			    bool is_data)
 {
 	if (ret >= 0 && is_data) {
-		add_data_c(sb, data, n);
+		ct_data_c(sb, data, n);
 		return;
 	}
 	char *t = script_outcome_text(ret, err, NULL, 0, false);
@@ -597,7 +495,7 @@ static void check_call(run *r, run_event *ev, const script_step *st, const char 
 	case EXP_DATA:
 		ok = ev->ret >= 0 && data && n == st->exp_datalen &&
 		     memcmp(data, st->exp_data, st->exp_datalen) == 0;
-		add_data_c(&exp, st->exp_data, st->exp_datalen);
+		ct_data_c(&exp, st->exp_data, st->exp_datalen);
 		break;
 	case EXP_BLOCKS:
 	default:
@@ -784,7 +682,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		if (!resolve_addr(r, st, false, &sa))
 			o->ret = -1;
 		else
-			o->ret = bind(fd, (struct sockaddr *)&sa, sa_len(&sa));
+			o->ret = bind(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
 		break;
 	case OP_LISTEN:
 		o->ret = listen(fd, (int)st->num);
@@ -809,7 +707,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		} else if (!resolve_addr(r, st, true, &sa)) {
 			o->ret = -1;
 		} else {
-			o->ret = connect(fd, (struct sockaddr *)&sa, sa_len(&sa));
+			o->ret = connect(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
 		}
 		break;
 	case OP_SEND:
@@ -843,7 +741,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		if (!resolve_addr(r, st, true, &sa))
 			o->ret = -1;
 		else
-			o->ret = sendto(fd, st->data, st->datalen, 0, (struct sockaddr *)&sa, sa_len(&sa));
+			o->ret = sendto(fd, st->data, st->datalen, 0, (struct sockaddr *)&sa, ct_sa_len(&sa));
 		break;
 	case OP_RECVFROM: {
 		recv_buf(r, (size_t)st->num);
@@ -985,7 +883,7 @@ static void trace_str(strbuf *sb, const char *d, size_t n)
 static void trace_sa(strbuf *sb, const struct sockaddr_storage *a)
 {
 	char host[INET6_ADDRSTRLEN];
-	host_of(a, host, sizeof host);
+	ct_host_of(a, host, sizeof host);
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)a;
 		strbuf_addf(sb, "{sa_family=AF_INET6, sin6_port=htons(%u), sin6_flowinfo=htonl(%u), "
@@ -1007,7 +905,7 @@ static void trace_sa_out(strbuf *sb, const struct sockaddr_storage *a, bool know
 		trace_sa(sb, a);
 	else if (done)
 		strbuf_addf(sb, "%p", (const void *)a);
-	strbuf_addf(sb, ", [%u]", known ? (unsigned)sa_len(a) :
+	strbuf_addf(sb, ", [%u]", known ? (unsigned)ct_sa_len(a) :
 		    family == AF_INET6 ? (unsigned)sizeof(struct sockaddr_in6) :
 		    (unsigned)sizeof(struct sockaddr_in));
 }
@@ -1061,7 +959,7 @@ static void trace_texts(const run *r, const script_step *st, const outcome *o, b
 			trace_sa(&t, sa);
 		else
 			strbuf_adds(&t, "NULL");
-		strbuf_addf(&t, ", %u)", sa ? (unsigned)sa_len(sa) : 0);
+		strbuf_addf(&t, ", %u)", sa ? (unsigned)ct_sa_len(sa) : 0);
 		split = t.len - 1;
 		break;
 	case OP_LISTEN:
@@ -1207,10 +1105,10 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_BIND:
 	case OP_CONNECT:
 		strbuf_addf(&c, "%s(%d, ", st->op == OP_BIND ? "bind" : "connect", fd);
-		add_sa_in_c(&c, &sa, have_sa);
+		ct_sa_in_c(&c, &sa, have_sa);
 		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_BIND ? "bind" : "connect");
 		if (have_sa)
-			add_sa_py(&py, &sa, false);
+			ct_sa_py(&py, &sa, false);
 		strbuf_adds(&py, ")");
 		break;
 	case OP_LISTEN:
@@ -1219,17 +1117,17 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		break;
 	case OP_ACCEPT:
 		strbuf_addf(&c, "accept(%d, ", fd);
-		add_sa_out_c(&c, &o->peer, done && o->has_peer);
+		ct_sa_out_c(&c, &o->peer, done && o->has_peer);
 		strbuf_addf(&py, "%s, addr = %s.accept()", r->s->socks[st->result].name, nm);
 		if (done && o->has_peer) {
 			strbuf_adds(&pr, "addr = ");
-			add_sa_py(&pr, &o->peer, true);
+			ct_sa_py(&pr, &o->peer, true);
 		}
 		break;
 	case OP_SEND:
 	case OP_SENDALL:
 		strbuf_addf(&c, "send(%d, ", fd);
-		add_data_c(&c, st->data, st->datalen);
+		ct_data_c(&c, st->data, st->datalen);
 		strbuf_addf(&c, ", %zu, 0)", st->datalen);
 		strbuf_addf(&py, "%s.%s(", nm, st->op == OP_SEND ? "send" : "sendall");
 		add_arg_data_py(&py, st);
@@ -1240,24 +1138,24 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_RECV:
 		strbuf_addf(&c, "recv(%d, ", fd);
 		if (done && o->ret >= 0)
-			add_data_c(&c, o->data, o->datalen);
+			ct_data_c(&c, o->data, o->datalen);
 		else
 			strbuf_adds(&c, "buf");
 		strbuf_addf(&c, ", %ld, 0)", st->num);
 		strbuf_addf(&py, "data = %s.recv(%ld)", nm, st->num);
 		if (done && o->ret >= 0)
-			add_data_py(&pr, o->data, o->datalen);
+			ct_data_py(&pr, o->data, o->datalen);
 		break;
 	case OP_SENDTO:
 		strbuf_addf(&c, "sendto(%d, ", fd);
-		add_data_c(&c, st->data, st->datalen);
+		ct_data_c(&c, st->data, st->datalen);
 		strbuf_addf(&c, ", %zu, 0, ", st->datalen);
-		add_sa_in_c(&c, &sa, have_sa);
+		ct_sa_in_c(&c, &sa, have_sa);
 		strbuf_addf(&py, "%s.sendto(", nm);
 		add_arg_data_py(&py, st);
 		strbuf_adds(&py, ", ");
 		if (have_sa)
-			add_sa_py(&py, &sa, false);
+			ct_sa_py(&py, &sa, false);
 		strbuf_adds(&py, ")");
 		if (done && o->ret >= 0)
 			strbuf_addf(&pr, "%ld", o->ret);
@@ -1265,17 +1163,17 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_RECVFROM:
 		strbuf_addf(&c, "recvfrom(%d, ", fd);
 		if (done && o->ret >= 0)
-			add_data_c(&c, o->data, o->datalen);
+			ct_data_c(&c, o->data, o->datalen);
 		else
 			strbuf_adds(&c, "buf");
 		strbuf_addf(&c, ", %ld, 0, ", st->num);
-		add_sa_out_c(&c, &o->peer, done && o->has_peer);
+		ct_sa_out_c(&c, &o->peer, done && o->has_peer);
 		strbuf_addf(&py, "data, addr = %s.recvfrom(%ld)", nm, st->num);
 		if (done && o->ret >= 0) {
 			strbuf_adds(&pr, "(");
-			add_data_py(&pr, o->data, o->datalen);
+			ct_data_py(&pr, o->data, o->datalen);
 			strbuf_adds(&pr, ", ");
-			add_sa_py(&pr, &o->peer, true);
+			ct_sa_py(&pr, &o->peer, true);
 			strbuf_adds(&pr, ")");
 		}
 		break;
@@ -1334,9 +1232,9 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_GETPEERNAME: {
 		const char *call = st->op == OP_GETSOCKNAME ? "getsockname" : "getpeername";
 		strbuf_addf(&c, "%s(%d, ", call, fd);
-		add_sa_out_c(&c, &o->peer, done && o->has_peer);
+		ct_sa_out_c(&c, &o->peer, done && o->has_peer);
 		if (done && o->has_peer)
-			add_sa_py(&pr, &o->peer, true);
+			ct_sa_py(&pr, &o->peer, true);
 		strbuf_addf(&py, "%s.%s()", nm, call);
 		break;
 	}
@@ -1380,7 +1278,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 	case OP_INET_PTON: {
 		const char *fam = st->family == AF_INET6 ? "AF_INET6" : "AF_INET";
 		strbuf_addf(&c, "inet_pton(%s, ", fam);
-		add_data_c(&c, st->data, st->datalen);
+		ct_data_c(&c, st->data, st->datalen);
 		strbuf_adds(&c, ", buf)");
 		strbuf_addf(&py, "socket.inet_pton(socket.%s, '%s')", fam, st->data);
 		if (done && o->ret == 1)

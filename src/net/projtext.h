@@ -1,0 +1,23 @@
+/* Projects as text, in the current language: how to connect a client, what each event
+ * means, the kernel's sockets on the port; and the plain printer (socktutor --plain
+ * --project NAME), which serves until interrupted and prints each event as it happens. */
+#ifndef SOCKTUTOR_PROJTEXT_H
+#define SOCKTUTOR_PROJTEXT_H
+
+#include "net/project.h"
+
+#include <stdio.h>
+
+/* The project's title: "An echo server". */
+const char *project_title(project_kind k);
+/* What to run in another terminal to be its client, one line each: the nc, telnet or curl
+ * command, then a short Python client. The caller frees the lines and the array. */
+size_t project_client_lines(const project *p, char ***out);
+/* Whose a socket on the port is: "server l", "server c2", "client 2", "server c1 (closed)". */
+char *project_sock_label(const project_sock *s);
+/* One event in words: "client 1 connected from 127.0.0.1:41234", "6 bytes from client 1". */
+char *project_event_summary(const project *p, const project_event *ev);
+/* Serves and prints until SIGINT, SIGTERM or SIGHUP; returns the exit status. */
+int project_run_plain(FILE *out, project *p);
+
+#endif
