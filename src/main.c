@@ -128,14 +128,11 @@ static int lab_check(void)
 	return st.mode == LAB_FULL ? 0 : 1;
 }
 
-/* --project NAME: the server for real clients; plain text unless a terminal can show it. */
-static int run_project(project_kind k, const char *host, long port, bool plain)
+/* --plain --project NAME: the server for real clients, printed as it serves. */
+static int run_project(project_kind k, const char *host, long port)
 {
 	if (!host)
 		host = "127.0.0.1";
-	if (!project_host_is_loopback(host))
-		fprintf(stderr, _("socktutor: warning: listening on %s, not on loopback. Any machine that can reach this one on that address can connect to this server and will see everything it answers; use it only on a network you trust, and stop it when you are done.\n"),
-			host);
 	char *err = NULL;
 	project *p = project_open(k, host, port < 0 ? project_default_port(k) : (unsigned)port, &err);
 	if (!p) {
@@ -143,7 +140,6 @@ static int run_project(project_kind k, const char *host, long port, bool plain)
 		free(err);
 		return 1;
 	}
-	(void)plain;
 	int rc = project_run_plain(stdout, p);
 	project_close(p);
 	return rc;
@@ -258,13 +254,16 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return check_lessons(dir);
+	int project_k = -1;
 	if (project_arg) {
-		int k = project_find(project_arg);
-		if (k < 0) {
+		project_k = project_find(project_arg);
+		if (project_k < 0) {
 			fprintf(stderr, _("socktutor: no project '%s' (there are: echo, http)\n"), project_arg);
 			return 2;
 		}
-		return run_project((project_kind)k, listen_arg, port_arg, plain);
+		if (listen_arg && !project_host_is_loopback(listen_arg))
+			fprintf(stderr, _("socktutor: warning: listening on %s, not on loopback. Any machine that can reach this one on that address can connect to this server and will see everything it answers; use it only on a network you trust, and stop it when you are done.\n"),
+				listen_arg);
 	}
 
 	diag_list errs = { 0 };
@@ -329,6 +328,16 @@ int main(int argc, char **argv)
 
 	if (!plain && !list && !tty)
 		plain = true;
+	if (project_k >= 0) {
+		int prc = plain ? -1 : ui_run_project(cat, prog, (lang_id)lang, utf8,
+						      (project_kind)project_k, listen_arg, port_arg);
+		if (prc == -1)
+			prc = run_project((project_kind)project_k, listen_arg, port_arg);
+		free(warning);
+		progress_free(prog);
+		catalog_free(cat);
+		return prc;
+	}
 
 	int rc = 0;
 	int only = lesson_arg ? catalog_find(cat, lesson_arg) : -1;

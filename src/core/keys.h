@@ -61,7 +61,8 @@ typedef enum key_action {
 	ACT_ANSWER,		/* 1-9: answer the question in view (the digit is the choice) */
 	ACT_HINT,		/* show the hint of the question in view */
 	ACT_SKIP,		/* demo: run the step without predicting */
-	ACT_GLOSSARY		/* the glossary */
+	ACT_GLOSSARY,		/* the glossary */
+	ACT_PROJECT		/* a project server: open it (menu), the next one (project) */
 } key_action;
 
 /* Screens a binding applies to. */
@@ -70,7 +71,8 @@ enum {
 	SCR_PAGER = 2,
 	SCR_DEMO = 4,
 	SCR_GLOSSARY = 8,
-	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO | SCR_GLOSSARY
+	SCR_PROJECT = 16,
+	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO | SCR_GLOSSARY | SCR_PROJECT
 };
 
 typedef struct key_binding {

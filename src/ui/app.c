@@ -154,7 +154,8 @@ static void draw_help(app *a)
 	attrset(A_NORMAL);
 	const char *title = a->scr->id == SCR_MENU ? _(" Keys: lesson menu ") :
 			    a->scr->id == SCR_PAGER ? _(" Keys: lesson pages ") :
-			    a->scr->id == SCR_DEMO ? _(" Keys: live demo ") : _(" Keys: glossary ");
+			    a->scr->id == SCR_DEMO ? _(" Keys: live demo ") :
+			    a->scr->id == SCR_PROJECT ? _(" Keys: project server ") : _(" Keys: glossary ");
 	ui_draw_text(y, x + 2, title, strlen(title), w - 4, A_BOLD);
 	for (int r = 0; r < inner && a->help_top + (size_t)r < n; r++) {
 		const char *s = lines[a->help_top + (size_t)r];
@@ -246,10 +247,13 @@ static int handle_key(app *a, int key)
 	}
 }
 
-int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson, int start_demo, bool lab_on)
+static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
+		   int start_lesson, int start_demo, bool lab_on, int start_project,
+		   const char *host, long port)
 {
 	app a = { 0 };
+	a.pj_host = host;
+	a.pj_port = port;
 	a.lab_on = lab_on;
 	a.cat = cat;
 	a.prog = prog;
@@ -278,7 +282,11 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	ui_init_colors(&a);
-	if (start_demo >= 0) {
+	if (start_project >= 0) {
+		ui_open_project(&a, (project_kind)start_project);
+		if (a.scr == &ui_project_screen)
+			a.pj_prev = NULL;	/* started for the project: q ends the program */
+	} else if (start_demo >= 0) {
 		a.sel = catalog_demo_lesson(cat, (size_t)start_demo);
 		ui_open_lesson(&a, a.sel, catalog_demo_page(cat, (size_t)start_demo));
 		ui_open_demo(&a, (size_t)start_demo);
@@ -333,6 +341,7 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 	save_progress(&a, true);
 	if (a.run)
 		ui_close_demo(&a);
+	project_close(a.proj);
 	lab_close(a.lab);
 	layout_free(a.lay);
 	free(a.chosen);
@@ -345,4 +354,16 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
 		status = 128 + got_signal;
 	}
 	return status;
+}
+
+int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
+	   int start_lesson, int start_demo, bool lab_on)
+{
+	return ui_main(cat, prog, lang, utf8, notice, start_lesson, start_demo, lab_on, -1, NULL, -1);
+}
+
+int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
+		   const char *host, long port)
+{
+	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, false, (int)k, host, port);
 }

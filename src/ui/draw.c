@@ -100,6 +100,7 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_LAB: label = _("Lab"); break;
 		case ACT_PANEL: label = _("Panel"); break;
 		case ACT_GLOSSARY: label = _("Glossary"); break;
+		case ACT_PROJECT: label = _("Projects"); break;
 		case ACT_ANSWER: label = _("Answer"); break;
 		case ACT_HINT: label = _("Hint"); break;
 		case ACT_SKIP: label = _("Skip"); break;

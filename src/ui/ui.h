@@ -11,6 +11,7 @@
 #include "core/layout.h"
 #include "core/progress.h"
 #include "net/run.h"
+#include "net/project.h"
 
 #include <poll.h>
 
@@ -104,6 +105,13 @@ struct app {
 	int panel;		/* 0: kernel states, 1: packets */
 	bool wire_hold;		/* the user holds packets */
 	unsigned wire_slow;	/* the user's delivery delay, ms */
+	/* a project server */
+	project *proj;
+	const screen *pj_prev;	/* the screen to return to, NULL: quit */
+	size_t pj_back;		/* log rows scrolled back from the newest */
+	bool pj_py;		/* the log shows Python lines instead of C */
+	const char *pj_host;	/* --listen, or NULL for 127.0.0.1 */
+	long pj_port;		/* --port, or -1 for the project's default */
 };
 
 enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
@@ -112,6 +120,11 @@ extern const screen ui_menu_screen;
 extern const screen ui_pager_screen;
 extern const screen ui_demo_screen;
 extern const screen ui_glossary_screen;
+extern const screen ui_project_screen;
+
+/* Opens project k's server (port and host from a->pj_port, a->pj_host) on its screen;
+ * false, with the reason on the status line, when it cannot listen. */
+bool ui_open_project(app *a, project_kind k);
 
 /* The glossary over the current screen, and back. */
 void ui_open_glossary(app *a);
@@ -127,6 +140,10 @@ void ui_close_demo(app *a);
  * terminal (nothing was drawn; the caller falls back to plain text). */
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
 	   int start_lesson, int start_demo, bool lab_on);
+/* The same, starting on project k's server (host NULL: 127.0.0.1; port -1: its default);
+ * quitting its screen ends the program. */
+int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
+		   const char *host, long port);
 
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);
