@@ -793,17 +793,12 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 			return;
 		if (!expect_punct(sp, ')'))
 			return;
-		bool wants_result = st->op == OP_ACCEPT;
-		if (result_tok && !wants_result) {
-			serr(sp, result_tok->start, _("only socket() and accept() create a socket to name"));
-			return;
-		}
-		if (wants_result && !result_tok) {
+		if (st->op == OP_ACCEPT && !result_tok) {
 			serr(sp, first->start, _("name the accepted socket: c = l.accept()"));
 			return;
 		}
 	}
-	if (result_tok && (st->op == OP_POLL || st->op == OP_HTONS || st->op == OP_INET_PTON)) {
+	if (result_tok && st->op != OP_SOCKET && st->op != OP_ACCEPT) {
 		serr(sp, result_tok->start, _("only socket() and accept() create a socket to name"));
 		return;
 	}

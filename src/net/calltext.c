@@ -63,7 +63,6 @@ void ct_sa_py(strbuf *sb, const struct sockaddr_storage *a, bool returned)
 		    returned && a->ss_family == AF_INET6 ? ", 0, 0" : "");
 }
 
-
 /* Binary data (a zero-filled block) is previewed shorter than text. */
 static size_t preview_len(const char *d, size_t n)
 {
@@ -71,10 +70,9 @@ static size_t preview_len(const char *d, size_t n)
 }
 
 /* Bytes as a C string literal ("...", zero bytes as \0) or a Python bytes literal
- * (b'...'); long data is cut to a preview. */
-void ct_data(strbuf *sb, const char *d, size_t n, bool python)
+ * (b'...', as Python's repr writes it), cut after max bytes. */
+static void data_upto(strbuf *sb, const char *d, size_t n, bool python, size_t max)
 {
-	size_t max = preview_len(d, n);
 	char quote = python ? '\'' : '"';
 	strbuf_adds(sb, python ? "b'" : "\"");
 	for (size_t i = 0; i < n && i < max; i++) {
@@ -99,6 +97,24 @@ void ct_data(strbuf *sb, const char *d, size_t n, bool python)
 		strbuf_addf(sb, "... (%zu bytes)", n);
 	else if (n > max)
 		strbuf_adds(sb, "...");
+}
+
+void ct_data(strbuf *sb, const char *d, size_t n, bool python)
+{
+	data_upto(sb, d, n, python, preview_len(d, n));
+}
+
+void ct_data_py_all(strbuf *sb, const char *d, size_t n)
+{
+	data_upto(sb, d, n, true, n);
+}
+
+void ct_hex(strbuf *sb, const char *d, size_t n, size_t max)
+{
+	for (size_t i = 0; i < n && i < max; i++)
+		strbuf_addf(sb, "%s%02x", i ? " " : "", (unsigned char)d[i]);
+	if (n > max)
+		strbuf_adds(sb, " ...");
 }
 
 void ct_data_c(strbuf *sb, const char *d, size_t n)

@@ -31,5 +31,9 @@ void ct_sa_py(strbuf *sb, const struct sockaddr_storage *a, bool returned);
 void ct_data(strbuf *sb, const char *d, size_t n, bool python);
 void ct_data_c(strbuf *sb, const char *d, size_t n);
 void ct_data_py(strbuf *sb, const char *d, size_t n);
+/* Every byte as a Python bytes literal, without a preview cut. */
+void ct_data_py_all(strbuf *sb, const char *d, size_t n);
+/* Bytes as hex pairs, "68 65 6c 6c 6f 0a": at most max bytes, then " ...". */
+void ct_hex(strbuf *sb, const char *d, size_t n, size_t max);
 
 #endif

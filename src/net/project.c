@@ -111,18 +111,6 @@ int project_client_of(const project *p, const struct sockaddr_storage *a)
 
 /* ---- bytes as text -------------------------------------------------------------------------- */
 
-char *project_hex(const char *d, size_t n, size_t max)
-{
-	strbuf sb = { 0 };
-	for (size_t i = 0; i < n && i < max; i++)
-		strbuf_addf(&sb, "%s%02x", i ? " " : "", (unsigned char)d[i]);
-	if (n > max)
-		strbuf_adds(&sb, " ...");
-	if (!sb.buf)
-		strbuf_adds(&sb, "");
-	return strbuf_take(&sb);
-}
-
 /* UTF-8 text with control characters escaped; NULL when it is not valid UTF-8. */
 static char *escaped_utf8(const char *d, size_t n)
 {

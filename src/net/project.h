@@ -105,8 +105,6 @@ size_t project_progress(project *p);
 size_t project_nevents(const project *p);
 const project_event *project_event_at(const project *p, size_t i);
 
-/* Bytes as hex pairs, "68 65 6c 6c 6f 0a" (at most max bytes, then "..."). */
-char *project_hex(const char *d, size_t n, size_t max);
 /* The bytes read as UTF-8 and as GBK, with control characters escaped (\n, \r, \t, \xHH).
  * Either is NULL when the bytes are not valid in that encoding; gbk is also NULL when the
  * bytes are plain ASCII (both read them the same). */

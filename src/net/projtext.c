@@ -75,7 +75,7 @@ char *project_sock_label(const project_sock *s)
 	}
 }
 
-char *project_event_summary(const project *p, const project_event *ev)
+char *project_event_summary(const project_event *ev)
 {
 	char addr[80];
 	switch (ev->kind) {
@@ -105,7 +105,6 @@ char *project_event_summary(const project *p, const project_event *ev)
 	default:
 		return xstrdup(demo_errno_explain(ev->err));
 	}
-	(void)p;
 }
 
 /* ---- plain --------------------------------------------------------------------------------- */
@@ -117,26 +116,32 @@ static void on_stop(int sig)
 	stop = sig;
 }
 
-static void print_bytes(FILE *out, const project_event *ev)
+size_t project_bytes_lines(const project_event *ev, size_t hexmax, char ***out)
 {
+	*out = NULL;
 	if (!ev->datalen)
-		return;
-	char *hex = project_hex(ev->data, ev->datalen, 32);
-	fprintf(out, "%-18s %s %s\n", "", _("hex:"), hex);
-	free(hex);
+		return 0;
+	char **l = xcalloc(3, sizeof *l);
+	size_t n = 0;
+	strbuf hex = { 0 };
+	ct_hex(&hex, ev->data, ev->datalen, hexmax);
+	l[n++] = xasprintf("%s %s", _("hex:"), hex.buf);
+	strbuf_free(&hex);
 	char *u, *g;
 	project_text_views(ev->data, ev->datalen, &u, &g);
 	if (u)
-		fprintf(out, "%-18s %s %s\n", "", _("as UTF-8:"), u);
+		l[n++] = xasprintf("%s %s", _("as UTF-8:"), u);
 	if (g)
-		fprintf(out, "%-18s %s %s\n", "", _("as GBK:"), g);
+		l[n++] = xasprintf("%s %s", _("as GBK:"), g);
 	if (!u && !g)
-		fprintf(out, "%-18s %s\n", "", _("(neither UTF-8 nor GBK text)"));
+		l[n++] = xstrdup(_("(neither UTF-8 nor GBK text)"));
 	free(u);
 	free(g);
+	*out = l;
+	return n;
 }
 
-static void print_event(FILE *out, const project *p, const project_event *ev)
+static void print_event(FILE *out, const project_event *ev)
 {
 	char who[32];
 	if (ev->client > 0)
@@ -147,11 +152,17 @@ static void print_event(FILE *out, const project *p, const project_event *ev)
 	fprintf(out, "%7.3f %s%*s %s %s\n", ev->at / 1000.0, who, w < 10 ? 10 - w : 0, "", ev->c,
 		ev->c_ret ? ev->c_ret : "");
 	fprintf(out, "%-18s %s%s%s\n", "", ev->py, ev->py_ret ? "  -> " : "", ev->py_ret ? ev->py_ret : "");
-	char *sum = project_event_summary(p, ev);
+	char *sum = project_event_summary(ev);
 	if (sum)
 		fprintf(out, "%-18s %s\n", "", sum);
 	free(sum);
-	print_bytes(out, ev);
+	char **bl;
+	size_t nb = project_bytes_lines(ev, 32, &bl);
+	for (size_t i = 0; i < nb; i++) {
+		fprintf(out, "%-18s %s\n", "", bl[i]);
+		free(bl[i]);
+	}
+	free(bl);
 	strbuf sb = { 0 };
 	for (size_t i = 0; i < ev->nsocks; i++) {
 		char *label = project_sock_label(&ev->socks[i]);
@@ -191,7 +202,7 @@ int project_run_plain(FILE *out, project *p)
 	size_t shown = 0;
 	while (!stop) {
 		for (; shown < project_nevents(p); shown++)
-			print_event(out, p, project_event_at(p, shown));
+			print_event(out, project_event_at(p, shown));
 		fflush(out);
 		struct pollfd fds[40];
 		size_t nf = project_pollfds(p, fds, 40);

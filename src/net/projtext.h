@@ -15,8 +15,13 @@ const char *project_title(project_kind k);
 size_t project_client_lines(const project *p, char ***out);
 /* Whose a socket on the port is: "server l", "server c2", "client 2", "server c1 (closed)". */
 char *project_sock_label(const project_sock *s);
-/* One event in words: "client 1 connected from 127.0.0.1:41234", "6 bytes from client 1". */
-char *project_event_summary(const project *p, const project_event *ev);
+/* One event in words: "client 1 connected from 127.0.0.1:41234", "6 bytes from client 1";
+ * NULL when the call says it all. */
+char *project_event_summary(const project_event *ev);
+/* The bytes an event carried, a line each: "hex: ..." (at most hexmax bytes), "as UTF-8:
+ * ...", "as GBK: ..." (or that they are neither); none without bytes. The caller frees the
+ * lines and the array. */
+size_t project_bytes_lines(const project_event *ev, size_t hexmax, char ***out);
 /* Serves and prints until SIGINT, SIGTERM or SIGHUP; returns the exit status. */
 int project_run_plain(FILE *out, project *p);
 

@@ -123,22 +123,6 @@ void run_format_addr(const struct sockaddr_storage *a, char *buf, size_t len)
 	}
 }
 
-/* Every byte, as Python's repr of a bytes object writes it (no preview cut). */
-static void add_bytes_py(strbuf *sb, const char *d, size_t n)
-{
-	strbuf_adds(sb, "b'");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)d[i];
-		if (c == '\'' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			strbuf_addc(sb, (char)c);
-		else
-			strbuf_addf(sb, "\\x%02x", c);
-	}
-	strbuf_addc(sb, '\'');
-}
-
 /* The data argument as the script wrote it: bytes(N) for a zero-filled block. */
 static bool data_is_zeros(const script_step *st)
 {
@@ -1273,7 +1257,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		strbuf_addf(&c, "htons(%ld)", st->num);
 		strbuf_addf(&py, "struct.pack('!H', %ld)", st->num);
 		if (done)
-			add_bytes_py(&pr, o->data, o->datalen);
+			ct_data_py_all(&pr, o->data, o->datalen);
 		break;
 	case OP_INET_PTON: {
 		const char *fam = st->family == AF_INET6 ? "AF_INET6" : "AF_INET";
@@ -1282,7 +1266,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		strbuf_adds(&c, ", buf)");
 		strbuf_addf(&py, "socket.inet_pton(socket.%s, '%s')", fam, st->data);
 		if (done && o->ret == 1)
-			add_bytes_py(&pr, o->data, o->datalen);
+			ct_data_py_all(&pr, o->data, o->datalen);
 		else if (done && o->ret == 0)
 			strbuf_adds(&pr, "OSError: illegal IP address string passed to inet_pton");
 		break;
@@ -1297,9 +1281,7 @@ static void call_texts(const run *r, const script_step *st, const outcome *o, bo
 		if ((st->op == OP_HTONS || st->op == OP_INET_PTON) && o->data) {
 			/* the bytes in memory, in the order they are stored */
 			strbuf_adds(&cr, st->op == OP_HTONS ? "  /* " : "  /* buf: ");
-			for (size_t i = 0; i < o->datalen; i++)
-				strbuf_addf(&cr, "%s%02x", i ? " " : "",
-					    (unsigned char)o->data[i]);
+			ct_hex(&cr, o->data, o->datalen, o->datalen);
 			strbuf_adds(&cr, " */");
 		}
 		if (o->ret < 0 && o->timed_out)

@@ -38,6 +38,17 @@ static void add_row(pj_rows *t, const char *s, attr_t attr, int width, int inden
 	free(lines);
 }
 
+/* Appends src's rows to dst; src is left empty. */
+static void move_rows(pj_rows *dst, pj_rows *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		grow_array((void **)&dst->r, &dst->cap, dst->n, sizeof *dst->r);
+		dst->r[dst->n++] = src->r[i];
+	}
+	free(src->r);
+	*src = (pj_rows){ 0 };
+}
+
 static void free_rows(pj_rows *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -56,31 +67,17 @@ static void event_rows(const app *a, pj_rows *t, const project_event *ev, int wi
 		ev->kind == PE_POLL ? A_DIM : code, width, 0);
 	free(line);
 	free(who);
-	char *sum = project_event_summary(a->proj, ev);
+	char *sum = project_event_summary(ev);
 	if (sum && ev->kind != PE_POLL)
 		add_row(t, sum, ui_attr(a, ATTR_HEADING), width, 2);
 	free(sum);
-	if (ev->datalen) {
-		char *hex = project_hex(ev->data, ev->datalen, 24);
-		char *h = xasprintf("%s %s", _("hex:"), hex);
-		add_row(t, h, A_DIM, width, 2);
-		free(h);
-		free(hex);
-		char *u, *g;
-		project_text_views(ev->data, ev->datalen, &u, &g);
-		if (u) {
-			char *x = xasprintf("%s %s", _("as UTF-8:"), u);
-			add_row(t, x, A_NORMAL, width, 2);
-			free(x);
-		}
-		if (g) {
-			char *x = xasprintf("%s %s", _("as GBK:"), g);
-			add_row(t, x, A_NORMAL, width, 2);
-			free(x);
-		}
-		free(u);
-		free(g);
+	char **bl;
+	size_t nb = project_bytes_lines(ev, 24, &bl);
+	for (size_t i = 0; i < nb; i++) {
+		add_row(t, bl[i], i ? A_NORMAL : A_DIM, width, 2);
+		free(bl[i]);
 	}
+	free(bl);
 }
 
 static void project_draw(app *a)
@@ -120,20 +117,32 @@ static void project_draw(app *a)
 	/* the calls */
 	int top = y, bottom = LINES - 2;
 	const project_event *last = project_nevents(p) ? project_event_at(p, project_nevents(p) - 1) : NULL;
-	pj_rows log = { 0 };
-	for (size_t i = 0; i < project_nevents(p); i++)
-		event_rows(a, &log, project_event_at(p, i), L);
+	pj_rows tail = { 0 };
 	if (!project_clients_total(p)) {
-		add_row(&log, "", A_NORMAL, L, 0);
-		add_row(&log, _("Nobody has connected yet: poll() waits. A client in Python:"),
+		add_row(&tail, "", A_NORMAL, L, 0);
+		add_row(&tail, _("Nobody has connected yet: poll() waits. A client in Python:"),
 			ui_attr(a, ATTR_HEADING), L, 0);
 		for (size_t i = 2; i < ncl; i++)
-			add_row(&log, cl[i], ui_attr(a, ATTR_CODEBLOCK), L, 2);
+			add_row(&tail, cl[i], ui_attr(a, ATTR_CODEBLOCK), L, 2);
 	}
 	for (size_t i = 0; i < ncl; i++)
 		free(cl[i]);
 	free(cl);
 	size_t rows = bottom > top ? (size_t)(bottom - top) : 0;
+	/* a long-running server has many events: lay out only the newest ones the view needs */
+	pj_rows *blocks = NULL;
+	size_t nblocks = 0, bcap = 0, have = tail.n;
+	for (size_t i = project_nevents(p); i-- > 0 && have < rows + a->pj_back;) {
+		grow_array((void **)&blocks, &bcap, nblocks, sizeof *blocks);
+		blocks[nblocks] = (pj_rows){ 0 };
+		event_rows(a, &blocks[nblocks], project_event_at(p, i), L);
+		have += blocks[nblocks++].n;
+	}
+	pj_rows log = { 0 };
+	for (size_t b = nblocks; b-- > 0;)
+		move_rows(&log, &blocks[b]);
+	move_rows(&log, &tail);
+	free(blocks);
 	size_t maxback = log.n > rows ? log.n - rows : 0;
 	if (a->pj_back > maxback)
 		a->pj_back = maxback;
