@@ -474,6 +474,15 @@ void demo_lab_report(FILE *out, const lab_status *st)
 {
 	if (st->mode == LAB_FULL) {
 		fprintf(out, "%s\n", _("Packet lab: complete. Private namespaces and the wire between them work; every packet can be held, dropped, duplicated, reordered or delayed."));
+		if (st->wire == WIRE_TUN) {
+			fprintf(out, "%s\n", _("The wire: a TUN device in each namespace, read and written by this program."));
+		} else if (st->problem != LAB_OK) {
+			fprintf(out, "%s\n", _("The wire: a veth pair from each namespace to a relay namespace, where this program moves the packets; TUN devices could not be used:"));
+			/* TRANSLATORS: the reason TUN was not used, and the system's error text */
+			fprintf(out, _("  (%s: %s.)\n"), _(lab_problem_what(st->problem)), strerror(st->err));
+		} else {
+			fprintf(out, "%s\n", _("The wire: a veth pair from each namespace to a relay namespace, where this program moves the packets."));
+		}
 		if (!st->ipv6)
 			fprintf(out, "%s\n", _("(IPv6 is not available on the wire; IPv4 demos are not affected.)"));
 		return;

@@ -8,7 +8,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <linux/veth.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <net/if.h>
@@ -44,6 +49,8 @@ typedef struct hello {
 	int problem;
 	int err;
 	int ipv6;
+	int wire;		/* lab_wire_kind */
+	int ifindex[2];		/* WIRE_VETH: the relay's ends */
 	int nfds;
 } hello;
 
@@ -148,37 +155,39 @@ struct lab_in6_ifreq {
 	int ifindex;
 };
 
-/* The TUN device of the current namespace, addressed as side. Returns its descriptor, or
- * -1 with *problem set. */
-static int make_tun(int side, int *problem, int *ipv6)
+/* Addresses the device WIRE_IF of the current namespace as side and brings it up; TUN
+ * devices are point to point, a veth end gets a /30 holding both sides. Sets *ipv6 when
+ * the IPv6 address took. Returns 0, or -1 with errno set. */
+static int address_wire(int side, bool p2p, short flags, int *ipv6)
 {
-	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		*problem = errno == EACCES || errno == EPERM ? LAB_TUN_DENIED : LAB_NO_TUN;
-		return -1;
-	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof ifr);
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", WIRE_IF);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		*problem = errno == ENODEV ? LAB_NO_TUN : LAB_TUN_FAILED;
-		goto fail;
-	}
 	int ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ctl < 0)
-		goto failed;
+		return -1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", WIRE_IF);
+	int rc = -1;
+	if (flags) {
+		if (ioctl(ctl, SIOCGIFFLAGS, &ifr) < 0)
+			goto out;
+		ifr.ifr_flags |= flags;
+		if (ioctl(ctl, SIOCSIFFLAGS, &ifr) < 0)
+			goto out;
+	}
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	inet_pton(AF_INET, side_v4[side], &a.sin_addr);
 	memcpy(&ifr.ifr_addr, &a, sizeof a);
 	if (ioctl(ctl, SIOCSIFADDR, &ifr) < 0)
-		goto failed_ctl;
-	inet_pton(AF_INET, side_v4[!side], &a.sin_addr);
-	memcpy(&ifr.ifr_dstaddr, &a, sizeof a);
-	if (ioctl(ctl, SIOCSIFDSTADDR, &ifr) < 0 || if_up(ctl, WIRE_IF) < 0)
-		goto failed_ctl;
-	close(ctl);
-	/* IPv6 is a bonus: the wire works without it. TUN devices are NOARP, so the
+		goto out;
+	inet_pton(AF_INET, p2p ? side_v4[!side] : "255.255.255.252", &a.sin_addr);
+	if (p2p)
+		memcpy(&ifr.ifr_dstaddr, &a, sizeof a);
+	else
+		memcpy(&ifr.ifr_netmask, &a, sizeof a);
+	if (ioctl(ctl, p2p ? SIOCSIFDSTADDR : SIOCSIFNETMASK, &ifr) < 0 || if_up(ctl, WIRE_IF) < 0)
+		goto out;
+	rc = 0;
+	/* IPv6 is a bonus: the wire works without it. Both kinds of device are NOARP, so the
 	 * address needs no duplicate detection and is usable at once. */
 	*ipv6 = 0;
 	int ctl6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -195,16 +204,183 @@ static int make_tun(int side, int *problem, int *ipv6)
 		*ipv6 = u.r6.ifindex > 0 && ioctl(ctl6, SIOCSIFADDR, &u.r6) == 0;
 		close(ctl6);
 	}
-	return fd;
-failed_ctl:
+out:;
+	int saved = errno;
 	close(ctl);
-failed:
-	*problem = LAB_TUN_FAILED;
-fail:;
+	errno = saved;
+	return rc;
+}
+
+/* The TUN device of the current namespace, addressed as side. Returns its descriptor, or
+ * -1 with *problem set. */
+static int make_tun(int side, int *problem, int *ipv6)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		*problem = errno == EACCES || errno == EPERM ? LAB_TUN_DENIED : LAB_NO_TUN;
+		return -1;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", WIRE_IF);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		*problem = errno == ENODEV ? LAB_NO_TUN : LAB_TUN_FAILED;
+	} else if (address_wire(side, true, 0, ipv6) < 0) {
+		*problem = LAB_TUN_FAILED;
+	} else {
+		return fd;
+	}
 	int saved = errno;
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+/* ---- the veth wire: used when TUN is not --------------------------------------------- */
+
+/* The names of the veth ends in the relay's namespace, and the addresses of the ends in
+ * the sides' namespaces (locally administered; the relay writes frames to them). */
+static const char *const relay_if[2] = { "side0", "side1" };
+static const unsigned char wire_mac[2][6] = { { 0x02, 's', 't', 0, 0, 1 },
+					      { 0x02, 's', 't', 0, 0, 2 } };
+
+static void nl_put(struct nlmsghdr *n, size_t cap, unsigned short type, const void *data,
+		   size_t len)
+{
+	size_t at = NLMSG_ALIGN(n->nlmsg_len);
+	if (at + RTA_SPACE(len) > cap)
+		return;	/* cannot happen with the fixed buffer below */
+	struct rtattr *rta = (struct rtattr *)((char *)n + at);
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	n->nlmsg_len = (unsigned)(at + RTA_SPACE(len));
+}
+
+static struct rtattr *nl_nest(struct nlmsghdr *n, size_t cap, unsigned short type)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+	nl_put(n, cap, type, NULL, 0);
+	return rta;
+}
+
+static void nl_end(struct nlmsghdr *n, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)n + n->nlmsg_len - (char *)nest);
+}
+
+/* Creates the veth pair WIRE_IF (here, with mac) and peer (moved into the namespace
+ * peer_ns) through rtnetlink, as `ip link add` does. Returns 0, or -1 with errno set. */
+static int make_veth_pair(const unsigned char mac[6], const char *peer, int peer_ns)
+{
+	union {
+		struct nlmsghdr n;
+		char buf[512];
+	} req;
+	memset(&req, 0, sizeof req);
+	struct nlmsghdr *n = &req.n;
+	n->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	n->nlmsg_type = RTM_NEWLINK;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	((struct ifinfomsg *)NLMSG_DATA(n))->ifi_family = AF_UNSPEC;
+	nl_put(n, sizeof req, IFLA_IFNAME, WIRE_IF, sizeof WIRE_IF);
+	nl_put(n, sizeof req, IFLA_ADDRESS, mac, 6);
+	struct rtattr *info = nl_nest(n, sizeof req, IFLA_LINKINFO);
+	nl_put(n, sizeof req, IFLA_INFO_KIND, "veth", sizeof "veth");
+	struct rtattr *data = nl_nest(n, sizeof req, IFLA_INFO_DATA);
+	struct rtattr *peer_info = nl_nest(n, sizeof req, VETH_INFO_PEER);
+	n->nlmsg_len += NLMSG_ALIGN(sizeof(struct ifinfomsg));	/* the peer's, all zero */
+	nl_put(n, sizeof req, IFLA_IFNAME, peer, strlen(peer) + 1);
+	uint32_t ns = (uint32_t)peer_ns;
+	nl_put(n, sizeof req, IFLA_NET_NS_FD, &ns, sizeof ns);
+	nl_end(n, peer_info);
+	nl_end(n, data);
+	nl_end(n, info);
+
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -1;
+	int rc = -1;
+	if (send(s, n, n->nlmsg_len, 0) == (ssize_t)n->nlmsg_len) {
+		union {
+			struct nlmsghdr n;
+			char buf[1024];
+		} ack;
+		ssize_t got = recv(s, &ack, sizeof ack, 0);
+		if (got >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+		    ack.n.nlmsg_type == NLMSG_ERROR) {
+			int e = ((struct nlmsgerr *)NLMSG_DATA(&ack.n))->error;
+			if (e == 0)
+				rc = 0;
+			else
+				errno = -e;
+		} else if (got >= 0) {
+			errno = EPROTO;
+		}
+	}
+	int saved = errno;
+	close(s);
+	errno = saved;
+	return rc;
+}
+
+/* Turns an offload off (best effort): the relay must see finished packets, checksummed
+ * and cut to size, and deliver them as they are. */
+static void offload_off(int ctl, const char *name, uint32_t cmd)
+{
+	struct ethtool_value ev = { .cmd = cmd, .data = 0 };
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	ifr.ifr_data = (char *)&ev;
+	ioctl(ctl, SIOCETHTOOL, &ifr);
+}
+
+/* The current namespace's end of the veth wire, addressed as side, its peer in relay_ns.
+ * Returns 0, or -1 with errno set. */
+static int make_veth(int side, int relay_ns, int *ipv6)
+{
+	if (make_veth_pair(wire_mac[side], relay_if[side], relay_ns) < 0)
+		return -1;
+	int ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ctl < 0)
+		return -1;
+	/* software checksums and segmentation: what the relay reads is what a wire carries */
+	offload_off(ctl, WIRE_IF, ETHTOOL_STXCSUM);
+	offload_off(ctl, WIRE_IF, ETHTOOL_STSO);
+	offload_off(ctl, WIRE_IF, ETHTOOL_SGSO);
+	close(ctl);
+	/* NOARP: no ARP or neighbour discovery on the wire; frames go out at once, addressed
+	 * to the device itself, and the relay rewrites nothing but the frame's destination */
+	return address_wire(side, false, IFF_NOARP, ipv6);
+}
+
+/* A packet socket on the relay namespace's end of side's veth pair, or -1. */
+static int relay_socket(int side, int *ifindex)
+{
+	int ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ctl < 0)
+		return -1;
+	offload_off(ctl, relay_if[side], ETHTOOL_SGRO);
+	int up = if_up(ctl, relay_if[side]);
+	close(ctl);
+	*ifindex = (int)if_nametoindex(relay_if[side]);
+	if (up < 0 || *ifindex <= 0)
+		return -1;
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	if (fd < 0)
+		return -1;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = *ifindex };
+	if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
 }
 
 static int net_ns_fd(void)
@@ -261,7 +437,85 @@ static void helper_serve(int sock, const int *ns, int nns)
 	}
 }
 
-static void helper_main(int sock, pid_t parent, uid_t uid, gid_t gid)
+/* Sends the wire's descriptors (fds[0], fds[1]) with a sock_diag socket per side, then
+ * serves socket requests; never returns. */
+static void helper_full(int sock, hello *h, int *fds, const int ns[2])
+{
+	if ((fds[3] = (setns(ns[1], CLONE_NEWNET) < 0 ? -1 : diag_socket())) < 0 ||
+	    (fds[2] = (setns(ns[0], CLONE_NEWNET) < 0 ? -1 : diag_socket())) < 0)
+		helper_fail(sock, LAB_NO_NETNS);
+	h->mode = LAB_FULL;
+	h->nfds = 4;
+	if (send_fds(sock, h, sizeof *h, fds, 4) < 0)
+		_exit(1);
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	helper_serve(sock, ns, 2);
+	_exit(0);
+}
+
+/* The wire through TUN devices; returns only when it cannot be made (h->problem says
+ * why), back in namespace 0. */
+static void try_tun(int sock, hello *h, int ns[2])
+{
+	int fds[4], ipv6[2] = { 0, 0 };
+	if ((fds[0] = make_tun(0, &h->problem, &ipv6[0])) < 0)
+		goto fail;
+	if (ns[1] < 0 && (ns[1] = enter_new_netns()) < 0)
+		helper_fail(sock, LAB_NO_NETNS);
+	if (setns(ns[1], CLONE_NEWNET) < 0)
+		helper_fail(sock, LAB_NO_NETNS);
+	if ((fds[1] = make_tun(1, &h->problem, &ipv6[1])) < 0) {
+		close(fds[0]);
+		goto fail;
+	}
+	h->wire = WIRE_TUN;
+	h->ipv6 = ipv6[0] && ipv6[1];
+	helper_full(sock, h, fds, ns);
+fail:
+	h->err = errno;
+	if (setns(ns[0], CLONE_NEWNET) < 0)
+		helper_fail(sock, LAB_NO_NETNS);
+}
+
+/* The wire through veth pairs into a third namespace, where packet sockets read and
+ * write the frames; returns only when it cannot be made, back in namespace 0. */
+static void try_veth(int sock, hello *h, int ns[2])
+{
+	int fds[4], ipv6[2] = { 0, 0 };
+	int relay = enter_new_netns();
+	if (relay < 0)
+		goto fail;
+	/* the relay's ends carry no addresses and send nothing of their own */
+	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	if (setns(ns[0], CLONE_NEWNET) < 0 || make_veth(0, relay, &ipv6[0]) < 0)
+		goto fail_relay;
+	if (ns[1] < 0 && (ns[1] = enter_new_netns()) < 0)
+		goto fail_relay;
+	if (setns(ns[1], CLONE_NEWNET) < 0 || make_veth(1, relay, &ipv6[1]) < 0)
+		goto fail_relay;
+	if (setns(relay, CLONE_NEWNET) < 0 || (fds[0] = relay_socket(0, &h->ifindex[0])) < 0)
+		goto fail_relay;
+	if ((fds[1] = relay_socket(1, &h->ifindex[1])) < 0) {
+		close(fds[0]);
+		goto fail_relay;
+	}
+	close(relay);
+	h->wire = WIRE_VETH;
+	h->ipv6 = ipv6[0] && ipv6[1];
+	helper_full(sock, h, fds, ns);
+fail_relay:
+	close(relay);
+fail:
+	if (h->problem == LAB_OK) {
+		h->problem = LAB_VETH_FAILED;
+		h->err = errno;
+	}
+	if (setns(ns[0], CLONE_NEWNET) < 0)
+		helper_fail(sock, LAB_NO_NETNS);
+}
+
+static void helper_main(int sock, pid_t parent, uid_t uid, gid_t gid, lab_wire_kind only)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -286,34 +540,15 @@ static void helper_main(int sock, pid_t parent, uid_t uid, gid_t gid)
 	close(ctl);
 
 	hello h = { .mode = LAB_FULL };
-	int fds[4], ipv6[2] = { 0, 0 };
-	int tun0 = make_tun(0, &h.problem, &ipv6[0]);
-	if (tun0 >= 0) {
-		h.err = 0;
-		if ((ns[1] = enter_new_netns()) < 0)
-			helper_fail(sock, LAB_NO_NETNS);
-		int tun1 = make_tun(1, &h.problem, &ipv6[1]);
-		if (tun1 >= 0) {
-			fds[0] = tun0;
-			fds[1] = tun1;
-			if ((fds[3] = diag_socket()) < 0 || setns(ns[0], CLONE_NEWNET) < 0 ||
-			    (fds[2] = diag_socket()) < 0)
-				helper_fail(sock, LAB_NO_NETNS);
-			h.ipv6 = ipv6[0] && ipv6[1];
-			h.nfds = 4;
-			if (send_fds(sock, &h, sizeof h, fds, 4) < 0)
-				_exit(1);
-			for (int i = 0; i < 4; i++)
-				close(fds[i]);
-			helper_serve(sock, ns, 2);
-		}
-		close(tun0);
-		if (setns(ns[0], CLONE_NEWNET) < 0)
-			helper_fail(sock, LAB_NO_NETNS);
-	}
+	if (only != WIRE_VETH)
+		try_tun(sock, &h, ns);
+	if (only != WIRE_TUN)
+		try_veth(sock, &h, ns);
+
 	/* Capture only, in namespace 0. */
-	h.err = errno;
 	h.mode = LAB_CAPTURE;
+	h.wire = WIRE_NONE;
+	int fds[2];
 	fds[0] = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
 	if (fds[0] < 0)
 		helper_fail(sock, LAB_NO_CAPTURE);
@@ -351,10 +586,12 @@ typedef struct held {
 
 struct lab {
 	lab_mode mode;
+	lab_wire_kind wire;
+	int ifindex[2];		/* WIRE_VETH: the relay's packet sockets' devices */
 	bool ipv6;
 	pid_t pid;
 	int ctl;
-	int tun[2];		/* LAB_FULL */
+	int tun[2];		/* LAB_FULL: TUN devices, or packet sockets on the veth ends */
 	int cap;		/* LAB_CAPTURE: the AF_PACKET socket */
 	int diag[2];
 	bool hold;
@@ -380,6 +617,7 @@ const char *lab_problem_what(lab_problem p)
 	case LAB_NO_TUN: return N_("There is no TUN device (/dev/net/tun)");
 	case LAB_TUN_DENIED: return N_("You may not open /dev/net/tun");
 	case LAB_TUN_FAILED: return N_("The TUN devices could not be set up");
+	case LAB_VETH_FAILED: return N_("The veth pairs for the wire could not be set up");
 	}
 	return "";
 }
@@ -436,6 +674,9 @@ lab *lab_open(lab_status *st)
 		st->err = errno;
 		return NULL;
 	}
+	const char *want = getenv("SOCKTUTOR_LAB_WIRE");
+	lab_wire_kind only = !want ? WIRE_NONE : !strcmp(want, "tun") ? WIRE_TUN :
+			     !strcmp(want, "veth") ? WIRE_VETH : WIRE_NONE;
 	pid_t parent = getpid();
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -450,7 +691,7 @@ lab *lab_open(lab_status *st)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		helper_main(sv[1], parent, uid, gid);
+		helper_main(sv[1], parent, uid, gid, only);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -468,6 +709,9 @@ lab *lab_open(lab_status *st)
 	}
 	lab *l = xcalloc(1, sizeof *l);
 	l->mode = (lab_mode)h.mode;
+	l->wire = (lab_wire_kind)h.wire;
+	l->ifindex[0] = h.ifindex[0];
+	l->ifindex[1] = h.ifindex[1];
 	l->ipv6 = h.ipv6;
 	l->pid = pid;
 	l->ctl = sv[0];
@@ -487,6 +731,7 @@ lab *lab_open(lab_status *st)
 	st->problem = (lab_problem)h.problem;
 	st->err = h.err;
 	st->ipv6 = l->ipv6;
+	st->wire = l->wire;
 	return l;
 }
 
@@ -716,9 +961,17 @@ static void read_wire(lab *l, double now)
 	if (l->mode == LAB_FULL) {
 		for (int side = 0; side < 2; side++) {
 			for (int k = 0; k < 256; k++) {
-				ssize_t n = read(l->tun[side], l->buf, MAX_PACKET);
+				struct sockaddr_ll from = { .sll_pkttype = PACKET_HOST };
+				socklen_t flen = sizeof from;
+				ssize_t n = l->wire == WIRE_TUN ?
+					read(l->tun[side], l->buf, MAX_PACKET) :
+					recvfrom(l->tun[side], l->buf, MAX_PACKET, 0,
+						 (struct sockaddr *)&from, &flen);
 				if (n <= 0)
 					break;
+				/* the frames the relay itself writes to this end */
+				if (from.sll_pkttype == PACKET_OUTGOING)
+					continue;
 				if (is_noise(l->buf, (size_t)n)) {
 					l->ignored++;
 					continue;
@@ -755,6 +1008,18 @@ void lab_wire_reset(lab *l)
 	l->delay_ms = 0;
 }
 
+/* Hands a packet to side's kernel. */
+static ssize_t put_packet(const lab *l, int side, const unsigned char *d, size_t n)
+{
+	if (l->wire != WIRE_VETH)
+		return write(l->tun[side], d, n);
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = l->ifindex[side],
+				  .sll_protocol = htons(n && d[0] >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP),
+				  .sll_halen = 6 };
+	memcpy(to.sll_addr, wire_mac[side], 6);
+	return sendto(l->tun[side], d, n, 0, (struct sockaddr *)&to, sizeof to);
+}
+
 int lab_next(lab *l, double now, lab_packet *out)
 {
 	read_wire(l, now);
@@ -765,10 +1030,9 @@ int lab_next(lab *l, double now, lab_packet *out)
 		if (h->swap)	/* nobody came to overtake it */
 			h->swap = false;
 		if (h->p.fate != FATE_DROPPED && h->p.fate != FATE_CAPTURED) {
-			int to = l->tun[!h->p.from];
 			int copies = h->dup ? 2 : 1;
 			for (int c = 0; c < copies; c++)
-				if (write(to, h->p.data, h->p.len) < 0)
+				if (put_packet(l, !h->p.from, h->p.data, h->p.len) < 0)
 					break;
 			h->p.fate = h->dup ? FATE_DUPLICATED : h->reordered ? FATE_REORDERED :
 				    h->delayed ? FATE_DELAYED : FATE_DELIVERED;

@@ -44,13 +44,24 @@ typedef enum lab_problem {
 	LAB_NO_CAPTURE,		/* the AF_PACKET socket refused */
 	LAB_NO_TUN,		/* /dev/net/tun missing (ENOENT, ENODEV, ENXIO) */
 	LAB_TUN_DENIED,		/* /dev/net/tun not open to the user (EACCES, EPERM) */
-	LAB_TUN_FAILED		/* TUNSETIFF or the device's addresses failed */
+	LAB_TUN_FAILED,		/* TUNSETIFF or the device's addresses failed */
+	LAB_VETH_FAILED		/* the veth pairs (the wire without TUN) failed */
 } lab_problem;
+
+/* What the wire is made of. TUN devices first; when /dev/net/tun cannot be used, a veth
+ * pair per side into a third namespace where the program relays through packet sockets.
+ * SOCKTUTOR_LAB_WIRE=tun or =veth in the environment allows only that one. */
+typedef enum lab_wire_kind {
+	WIRE_NONE = 0,
+	WIRE_TUN,
+	WIRE_VETH
+} lab_wire_kind;
 
 typedef struct lab_status {
 	lab_mode mode;		/* what works */
-	lab_problem problem;	/* why not more (LAB_OK when mode is LAB_FULL) */
+	lab_problem problem;	/* why not more; with LAB_FULL through veth, why not TUN */
 	int err;		/* the errno behind problem */
+	lab_wire_kind wire;	/* LAB_FULL: what the wire is made of */
 	bool ipv6;		/* LAB_FULL: the wire carries IPv6 too */
 } lab_status;
 
