@@ -65,10 +65,13 @@ static void usage(FILE *out)
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show version information and exit\n"), out);
 	fputs(_("\nProjects: servers for clients you run yourself (nc, telnet, curl, Python):\n"
-		"      --project=NAME      run a project server, echo or http, and show every call it\n"
-		"                          makes as it happens (full screen, or printed with --plain)\n"
-		"      --port=N            listen on port N (default: echo 7007, http 8080; the next\n"
-		"                          free port when it is taken; 0: any free port)\n"
+		"      --project=NAME      run a project and show every call it makes as it happens\n"
+		"                          (full screen, or printed with --plain): echo, http, chat,\n"
+		"                          files, udpchat, or client (this program connects to YOUR\n"
+		"                          server on --port)\n"
+		"      --port=N            listen on port N (default: echo 7007, http 8080, chat 7008,\n"
+		"                          files 7009, udpchat 7010; the next free port when it is\n"
+		"                          taken; 0: any free port); client: your server's port\n"
 		"      --listen=ADDR       listen on ADDR instead of 127.0.0.1 (::1 is fine too; any\n"
 		"                          other address lets other machines connect: a warning says so)\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
@@ -258,7 +261,8 @@ int main(int argc, char **argv)
 	if (project_arg) {
 		project_k = project_find(project_arg);
 		if (project_k < 0) {
-			fprintf(stderr, _("socktutor: no project '%s' (there are: echo, http)\n"), project_arg);
+			fprintf(stderr, _("socktutor: no project '%s' (there are: %s)\n"), project_arg,
+				"echo, http, chat, files, udpchat, client");
 			return 2;
 		}
 		if (listen_arg && !project_host_is_loopback(listen_arg))

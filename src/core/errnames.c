@@ -65,6 +65,11 @@ static const struct {
 	  N_("the process has no free file descriptor left") },
 	{ EINTR, "EINTR", "InterruptedError",
 	  N_("a signal interrupted the call") },
+	/* the file server project opens files */
+	{ ENOENT, "ENOENT", "FileNotFoundError",
+	  N_("there is no file of that name") },
+	{ ELOOP, "ELOOP", "OSError",
+	  N_("the name is a symbolic link, and O_NOFOLLOW forbids following it") },
 };
 
 const char *errno_name(int err)

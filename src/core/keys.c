@@ -66,7 +66,7 @@ static const key_binding table[] = {
 	{ KEYC_ESC, SCR_GLOSSARY, ACT_BACK, "Esc", N_("Back to where you were") },
 	{ KEYC_BACKSPACE, SCR_GLOSSARY, ACT_BACK, "Backspace", N_("Back to where you were") },
 	{ 'P', SCR_MENU, ACT_PROJECT, "P", N_("Projects: an echo server for clients you run yourself (nc, telnet, Python)") },
-	{ 'P', SCR_PROJECT, ACT_PROJECT, "P", N_("The next project: echo server, HTTP server") },
+	{ 'P', SCR_PROJECT, ACT_PROJECT, "P", N_("The next project: echo, HTTP, chat, files, UDP chat, a client for your server") },
 	{ 'c', SCR_PROJECT, ACT_CODE, "c", N_("Show the calls in C or in Python") },
 	{ 'q', SCR_PROJECT, ACT_BACK, "q", N_("Stop the server and go back") },
 	{ KEYC_ESC, SCR_PROJECT, ACT_BACK, "Esc", N_("Stop the server and go back") },

@@ -10,6 +10,9 @@
 /* Decodes one character at s (n bytes available). Returns its length in bytes and stores the
  * code point, or returns 0 for an invalid or truncated sequence. */
 size_t text_decode(const char *s, size_t n, uint32_t *cp);
+/* Writes code point cp (below 0x110000, not a surrogate) as UTF-8 into out; returns its
+ * length, 0 for a value that is no character. */
+size_t text_encode(uint32_t cp, char out[4]);
 
 /* Byte offset of the first invalid UTF-8 sequence, or (size_t)-1 when the text is valid. */
 size_t text_invalid_at(const char *s, size_t n);

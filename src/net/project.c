@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <iconv.h>
 #include <netinet/in.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +24,14 @@
 #define MAX_CONNS 32		/* more clients wait in the accept queue */
 #define MAX_REQUEST 8192	/* http: a request head longer than this is refused */
 #define PORT_TRIES 50
+#define MAX_NAME 255		/* files: the longest name asked for */
+#define MAX_FILE (1 << 20)	/* files: larger ones are refused */
 
 static const struct {
 	const char *name;
 	unsigned port;
-} kinds[PROJECT_COUNT] = { { "echo", 7007 }, { "http", 8080 } };
+} kinds[PROJECT_COUNT] = { { "echo", 7007 }, { "http", 8080 }, { "chat", 7008 },
+			   { "files", 7009 }, { "udpchat", 7010 }, { "client", 65432 } };
 
 typedef struct conn {
 	int fd;
@@ -37,6 +42,7 @@ typedef struct conn {
 	char *out;		/* bytes still to send */
 	size_t outlen, outoff;
 	bool close_after;	/* close once out is sent */
+	bool connecting;	/* PROJECT_CLIENT: connect() in progress */
 } conn;
 
 struct project {
@@ -55,6 +61,11 @@ struct project {
 	project_event *ev;
 	size_t nev, evcap;
 	double t0;
+	int dirfd;		/* PROJECT_FILES: the sandbox */
+	char *sandbox;
+	char **files;		/* project_sandbox_files() */
+	size_t nfiles;
+	struct sockaddr_storage upeer;	/* PROJECT_UDPCHAT: where typed lines go */
 	char buf[RECV_SIZE];
 };
 
@@ -76,6 +87,19 @@ const char *project_host(const project *p) { return p->host; }
 size_t project_clients(const project *p) { return p->nconns; }
 size_t project_clients_total(const project *p) { return (size_t)p->total; }
 size_t project_nevents(const project *p) { return p->nev; }
+const char *project_sandbox(const project *p) { return p->sandbox; }
+const struct sockaddr_storage *project_udp_peer(const project *p) { return &p->upeer; }
+bool project_connected(const project *p) { return p->kind == PROJECT_CLIENT && p->nconns; }
+
+bool project_takes_input(project_kind k)
+{
+	return k == PROJECT_CHAT || k == PROJECT_UDPCHAT || k == PROJECT_CLIENT;
+}
+
+static bool is_udp(const project *p)
+{
+	return p->kind == PROJECT_UDPCHAT;
+}
 
 const project_event *project_event_at(const project *p, size_t i)
 {
@@ -183,10 +207,12 @@ static ino_t fd_ino(int fd)
 /* What the kernel says about every socket on the port: the server's, the clients'. */
 static void snapshot(project *p, project_event *ev)
 {
-	uint16_t port = (uint16_t)p->port;
+	/* UDP chat: the student's endpoint is on its own port */
+	uint16_t ports[2] = { (uint16_t)p->port, (uint16_t)observe_port(&p->upeer) };
 	observe_entry *e = NULL;
 	size_t n = 0;
-	if (observe_snapshot(IPPROTO_TCP, &port, 1, &e, &n) != 0)
+	if (observe_snapshot(is_udp(p) ? IPPROTO_UDP : IPPROTO_TCP, ports, is_udp(p) ? 2 : 1, &e,
+			     &n) != 0)
 		return;
 	ev->socks = n ? xcalloc(n, sizeof *ev->socks) : NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -194,6 +220,17 @@ static void snapshot(project *p, project_event *ev)
 		s->e = e[i];
 		bool server_side = observe_port(&e[i].local) == p->port;
 		s->client = project_client_of(p, server_side ? &e[i].remote : &e[i].local);
+		if (is_udp(p)) {
+			/* this program's endpoint, and the student's */
+			s->role = e[i].inode && e[i].inode == (unsigned)p->lino ? PR_LISTENER : PR_CLIENT;
+			continue;
+		}
+		if (p->kind == PROJECT_CLIENT) {
+			/* the port is the student's server's: its sockets, and this program's */
+			s->role = e[i].state == TCPS_LISTEN ? PR_LISTENER : server_side ? PR_CONN : PR_CLIENT;
+			s->client = 0;
+			continue;
+		}
 		if (e[i].state == TCPS_LISTEN)
 			s->role = PR_LISTENER;
 		else if (!server_side)
@@ -217,6 +254,7 @@ static project_event *new_event(project *p, project_ev_kind kind, int client)
 	project_event *ev = &p->ev[p->nev++];
 	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
+	ev->project = p->kind;
 	ev->client = client;
 	ev->at = run_clock_ms() - p->t0;
 	return ev;
@@ -232,7 +270,7 @@ static void finish(project *p, project_event *ev, long ret, int err, char *py_re
 		ev->c_ret = xasprintf("= -1 %s", name ? name : "E?");
 		free(py_ret);
 		ev->py_ret = xasprintf("%s: [Errno %d] %s", errno_python(err), err, strerrordesc_np(err));
-		if (ev->kind != PE_SETUP)
+		if (ev->kind != PE_SETUP && ev->kind != PE_FILE && ev->kind != PE_CONNECT)
 			ev->kind = PE_ERROR;
 	} else {
 		ev->c_ret = xasprintf("= %ld", ret);
@@ -241,9 +279,9 @@ static void finish(project *p, project_event *ev, long ret, int err, char *py_re
 	snapshot(p, ev);
 }
 
-static char *py_name(const conn *c)
+static char *py_name(const project *p, const conn *c)
 {
-	return xasprintf("c%d", c->client);
+	return p->kind == PROJECT_CLIENT ? xstrdup("s") : xasprintf("c%d", c->client);
 }
 
 /* ---- the listener --------------------------------------------------------------------------- */
@@ -257,97 +295,264 @@ static bool setup_event(project *p, const char *c, const char *py, long ret, int
 	return ret >= 0;
 }
 
-project *project_open(project_kind k, const char *host, unsigned port, char **err)
+/* host:port as a socket address, the family set. */
+static bool make_addr(const char *host, unsigned port, struct sockaddr_storage *sa)
 {
-	project *p = xcalloc(1, sizeof *p);
-	p->kind = k;
-	p->lfd = -1;
-	p->asked = port;
-	p->t0 = run_clock_ms();
-	struct sockaddr_storage sa;
-	memset(&sa, 0, sizeof sa);
-	struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+	memset(sa, 0, sizeof *sa);
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
 	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
-		p->family = AF_INET;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
 	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		p->family = AF_INET6;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
 	} else {
-		*err = xasprintf("'%s' is not a numeric IPv4 or IPv6 address", host);
-		free(p);
-		return NULL;
+		return false;
 	}
-	sa.ss_family = (sa_family_t)p->family;
-	snprintf(p->host, sizeof p->host, "%s", host);
-	const char *fam = p->family == AF_INET6 ? "AF_INET6" : "AF_INET";
+	return true;
+}
 
-	int fd = socket(p->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	char *c = xasprintf("socket(%s, SOCK_STREAM, 0)", fam);
-	char *py = xasprintf("l = socket.socket(socket.%s, socket.SOCK_STREAM)", fam);
-	bool ok = setup_event(p, c, py, fd, errno);
+static void set_port(struct sockaddr_storage *sa, unsigned port)
+{
+	if (sa->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
+}
+
+static const char *family_name(const project *p)
+{
+	return p->family == AF_INET6 ? "AF_INET6" : "AF_INET";
+}
+
+/* socket() as an event: the descriptor, or -1. */
+static int make_socket(project *p, int type, const char *pyname)
+{
+	int fd = socket(p->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int e = errno;
+	const char *tn = type == SOCK_DGRAM ? "SOCK_DGRAM" : "SOCK_STREAM";
+	char *c = xasprintf("socket(%s, %s, 0)", family_name(p), tn);
+	char *py = xasprintf("%s = socket.socket(socket.%s, socket.%s)", pyname, family_name(p), tn);
+	setup_event(p, c, py, fd, e);
 	free(c);
 	free(py);
-	if (!ok) {
-		*err = xasprintf("socket: %s", strerror(p->ev[0].err));
-		project_close(p);
-		return NULL;
+	errno = e;
+	return fd;
+}
+
+static bool make_sandbox(project *p, char **err);
+
+/* The server's socket: socket, SO_REUSEADDR (TCP), bind to the port or the next free one,
+ * listen (TCP). */
+static bool open_server(project *p, struct sockaddr_storage *sa, unsigned port, char **err)
+{
+	bool udp = is_udp(p);
+	const char *nm = udp ? "s" : "l";
+	int fd = make_socket(p, udp ? SOCK_DGRAM : SOCK_STREAM, nm);
+	if (fd < 0) {
+		*err = xasprintf("socket: %s", strerror(errno));
+		return false;
 	}
 	p->lfd = fd;
 	p->lino = fd_ino(fd);
-	int one = 1;
-	int r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	c = xasprintf("setsockopt(%d, SOL_SOCKET, SO_REUSEADDR, [1], 4)", fd);
-	setup_event(p, c, "l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)", r, errno);
-	free(c);
+	int r;
+	if (!udp) {
+		int one = 1;
+		r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		char *c = xasprintf("setsockopt(%d, SOL_SOCKET, SO_REUSEADDR, [1], 4)", fd);
+		setup_event(p, c, "l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)", r, errno);
+		free(c);
+	}
 
 	/* the port asked for, else the next free one: each try is a real bind() */
 	int e = 0;
+	r = -1;
 	for (unsigned tries = 0; tries <= (port ? PORT_TRIES : 0); tries++) {
 		unsigned want = port ? port + tries : 0;
 		if (want > 65535)
 			break;
-		if (p->family == AF_INET6)
-			in6->sin6_port = htons((uint16_t)want);
-		else
-			in->sin_port = htons((uint16_t)want);
-		r = bind(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
+		set_port(sa, want);
+		r = bind(fd, (struct sockaddr *)sa, ct_sa_len(sa));
 		e = errno;
 		strbuf cs = { 0 }, ps = { 0 };
 		strbuf_addf(&cs, "bind(%d, ", fd);
-		ct_sa_in_c(&cs, &sa, true);
-		strbuf_adds(&ps, "l.bind(");
-		ct_sa_py(&ps, &sa, false);
+		ct_sa_in_c(&cs, sa, true);
+		strbuf_addf(&ps, "%s.bind(", nm);
+		ct_sa_py(&ps, sa, false);
 		strbuf_adds(&ps, ")");
 		setup_event(p, cs.buf, ps.buf, r, e);
 		strbuf_free(&cs);
 		strbuf_free(&ps);
-		if (r == 0)
-			break;
-		if (e != EADDRINUSE)
+		if (r == 0 || e != EADDRINUSE)
 			break;
 		p->moved = true;
 	}
 	if (r != 0) {
-		*err = xasprintf("bind to %s: %s", host, strerror(e));
-		project_close(p);
-		return NULL;
+		*err = xasprintf("bind to %s: %s", p->host, strerror(e));
+		return false;
 	}
 	struct sockaddr_storage got;
 	socklen_t len = sizeof got;
 	getsockname(fd, (struct sockaddr *)&got, &len);
 	p->port = observe_port(&got);
+	if (udp)
+		return true;
 	r = listen(fd, BACKLOG);
-	c = xasprintf("listen(%d, %d)", fd, BACKLOG);
-	py = xasprintf("l.listen(%d)", BACKLOG);
-	setup_event(p, c, py, r, errno);
+	e = errno;
+	char *c = xasprintf("listen(%d, %d)", fd, BACKLOG);
+	char *py = xasprintf("l.listen(%d)", BACKLOG);
+	setup_event(p, c, py, r, e);
 	free(c);
 	free(py);
 	if (r != 0) {
-		*err = xasprintf("listen: %s", strerror(errno));
+		*err = xasprintf("listen: %s", strerror(e));
+		return false;
+	}
+	return true;
+}
+
+project *project_open(project_kind k, const char *host, unsigned port, char **err)
+{
+	project *p = xcalloc(1, sizeof *p);
+	p->kind = k;
+	p->lfd = -1;
+	p->dirfd = -1;
+	p->asked = port;
+	p->t0 = run_clock_ms();
+	struct sockaddr_storage sa;
+	if (!make_addr(host, 0, &sa)) {
+		*err = xasprintf("'%s' is not a numeric IPv4 or IPv6 address", host);
+		free(p);
+		return NULL;
+	}
+	p->family = sa.ss_family;
+	snprintf(p->host, sizeof p->host, "%s", host);
+	if (k == PROJECT_CLIENT) {
+		p->port = port;
+		project_connect(p, port);
+		return p;
+	}
+	if ((k == PROJECT_FILES && !make_sandbox(p, err)) || !open_server(p, &sa, port, err)) {
 		project_close(p);
 		return NULL;
 	}
+	if (k == PROJECT_UDPCHAT) {
+		/* the student's endpoint, until another one writes */
+		p->upeer = sa;
+		set_port(&p->upeer, p->port < 65535 ? p->port + 1 : p->port - 1);
+	}
 	return p;
+}
+
+/* ---- the file server's sandbox -------------------------------------------------------------- */
+
+/* The samples: text in English and in Chinese (a UTF-8 name too), every byte value, and a
+ * file larger than one recv() so the client must loop until it has size bytes. */
+static bool write_sample(int dirfd, const char *name, const char *d, size_t n)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return false;
+	bool ok = write(fd, d, n) == (ssize_t)n;
+	return close(fd) == 0 && ok;
+}
+
+static bool make_sandbox(project *p, char **err)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat sb;
+	if (!base || !*base || stat(base, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(base, W_OK) != 0)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	char *dir = xasprintf("%s/socktutor-files.XXXXXX", base);
+	if (!mkdtemp(dir)) {
+		*err = xasprintf("cannot make the sandbox directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return false;
+	}
+	p->sandbox = dir;
+	p->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	static const char hello[] = "Hello! This file came from socktutor's sandbox.\n"
+				    "Ask for another: 你好.txt, bytes.bin, big.txt\n";
+	static const char nihao[] = "你好！这个文件的名字和内容都是 UTF-8 编码。\n"
+				    "同样的字节按 GBK 读，就成了另一串字。\n";
+	char bytes[256];
+	for (int i = 0; i < 256; i++)
+		bytes[i] = (char)i;
+	strbuf big = { 0 };
+	for (int i = 1; i <= 1000; i++)
+		strbuf_addf(&big, "line %04d: more than one recv() is needed for all of this.\n", i);
+	bool ok = p->dirfd >= 0 && write_sample(p->dirfd, "hello.txt", hello, sizeof hello - 1) &&
+		  write_sample(p->dirfd, "你好.txt", nihao, sizeof nihao - 1) &&
+		  write_sample(p->dirfd, "bytes.bin", bytes, sizeof bytes) &&
+		  write_sample(p->dirfd, "big.txt", big.buf, big.len);
+	strbuf_free(&big);
+	if (!ok)
+		*err = xasprintf("cannot fill the sandbox directory %s: %s", dir, strerror(errno));
+	return ok;
+}
+
+/* Empties and removes the sandbox: what it holds now (the student may have added files or
+ * links, never followed), then the directory. */
+static void remove_sandbox(project *p)
+{
+	if (p->dirfd >= 0) {
+		int fd = dup(p->dirfd);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *de;
+		if (d)
+			rewinddir(d);
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    unlinkat(p->dirfd, de->d_name, 0) != 0 && errno == EISDIR)
+				unlinkat(p->dirfd, de->d_name, AT_REMOVEDIR);	/* if empty */
+		if (d)
+			closedir(d);
+		else if (fd >= 0)
+			close(fd);
+		close(p->dirfd);
+	}
+	if (p->sandbox)
+		rmdir(p->sandbox);
+	free(p->sandbox);
+	for (size_t i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t project_sandbox_files(const project *p, char ***names)
+{
+	project *w = (project *)p;	/* the cache only */
+	for (size_t i = 0; i < w->nfiles; i++)
+		free(w->files[i]);
+	w->nfiles = 0;
+	size_t cap = 0;
+	int fd = p->dirfd >= 0 ? dup(p->dirfd) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d) {
+		rewinddir(d);
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			grow_array((void **)&w->files, &cap, w->nfiles, sizeof *w->files);
+			w->files[w->nfiles++] = xstrdup(de->d_name);
+		}
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	if (w->nfiles)
+		qsort(w->files, w->nfiles, sizeof *w->files, cmp_str);
+	*names = w->files;
+	return w->nfiles;
 }
 
 static void free_conn(conn *c)
@@ -375,9 +580,11 @@ void project_close(project *p)
 		free(ev->py_ret);
 		free(ev->data);
 		free(ev->socks);
+		free(ev->name);
 	}
 	free(p->ev);
 	free(p->peers);
+	remove_sandbox(p);
 	free(p);
 }
 
@@ -386,11 +593,12 @@ void project_close(project *p)
 size_t project_pollfds(const project *p, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
-	if (n < max && p->nconns < MAX_CONNS)
+	if (n < max && p->lfd >= 0 && (is_udp(p) || p->nconns < MAX_CONNS))
 		fds[n++] = (struct pollfd){ .fd = p->lfd, .events = POLLIN };
 	for (size_t i = 0; i < p->nconns && n < max; i++)
 		fds[n++] = (struct pollfd){ .fd = p->conns[i].fd,
-					    .events = (short)(p->conns[i].outlen > p->conns[i].outoff ?
+					    .events = (short)(p->conns[i].connecting ||
+							      p->conns[i].outlen > p->conns[i].outoff ?
 							      POLLOUT : POLLIN) };
 	return n;
 }
@@ -400,7 +608,7 @@ static void do_close(project *p, size_t i)
 	conn *c = &p->conns[i];
 	int fd = c->fd;
 	int client = c->client;
-	char *nm = py_name(c);
+	char *nm = py_name(p, c);
 	int r = close(fd);
 	int e = errno;
 	free_conn(c);
@@ -428,7 +636,7 @@ static bool flush(project *p, size_t i)
 		strbuf_addf(&cs, "send(%d, ", c->fd);
 		ct_data_c(&cs, c->out + c->outoff, n);
 		strbuf_addf(&cs, ", %zu, 0)", n);
-		char *nm = py_name(c);
+		char *nm = py_name(p, c);
 		strbuf_addf(&ps, "%s.sendall(", nm);
 		free(nm);
 		ct_data_py(&ps, c->out + c->outoff, n);
@@ -550,6 +758,118 @@ static void serve_http(project *p, conn *c, const char *d, size_t n)
 	free(b);
 }
 
+/* files: what the name may be — a plain name in the sandbox, never a path. */
+static bool plain_name(const char *name, size_t len)
+{
+	if (!len || len > MAX_NAME || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == '/' || (unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return false;	/* a NUL too */
+	return true;
+}
+
+/* files: one request line answered — opened relative to the sandbox's descriptor with
+ * O_NOFOLLOW, so neither a path nor a link can lead out of it. */
+static void serve_file(project *p, conn *c, const char *name, size_t nlen)
+{
+	project_event *ev = new_event(p, PE_FILE, c->client);
+	ev->name = xstrdup(name);
+	strbuf cs = { 0 }, ps = { 0 };
+	strbuf_addf(&cs, "openat(%d, ", p->dirfd);
+	ct_data_c(&cs, name, nlen);
+	strbuf_adds(&cs, ", O_RDONLY|O_NOFOLLOW|O_NONBLOCK)");
+	strbuf_adds(&ps, "f = os.open(");
+	ct_data_py(&ps, name, nlen);
+	strbuf_adds(&ps, ", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=d)");
+	ev->c = strbuf_take(&cs);
+	ev->py = strbuf_take(&ps);
+	char *answer = NULL;
+	char *body = NULL;
+	size_t len = 0;
+	int fd = -1, e = 0;
+	if (!plain_name(name, nlen)) {
+		ev->file_why = PF_NOT_NAME;
+		answer = xstrdup("ERR only names of files in the sandbox, no paths\n");
+		free(ev->c);
+		free(ev->py);
+		strbuf_adds(&cs, "/* not opened: ");
+		ct_data_c(&cs, name, nlen);
+		strbuf_adds(&cs, " is not a plain name */");
+		strbuf_adds(&ps, "# not opened: ");
+		ct_data_py(&ps, name, nlen);
+		strbuf_adds(&ps, " is not a plain name");
+		ev->c = strbuf_take(&cs);
+		ev->py = strbuf_take(&ps);
+		snapshot(p, ev);
+		goto answer;
+	}
+	fd = openat(p->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	e = errno;
+	struct stat sb;
+	if (fd < 0) {
+		ev->file_why = e == ENOENT ? PF_MISSING : e == ELOOP ? PF_SYMLINK : PF_ERROR;
+		answer = xasprintf("ERR %s\n", e == ENOENT ? "no such file" :
+				   e == ELOOP ? "symbolic links are not served" : strerror(e));
+	} else if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		ev->file_why = PF_NOT_FILE;
+		answer = xstrdup("ERR not a regular file\n");
+	} else if (sb.st_size > MAX_FILE) {
+		ev->file_why = PF_TOO_BIG;
+		answer = xasprintf("ERR larger than %d bytes\n", MAX_FILE);
+	} else {
+		body = xmalloc((size_t)sb.st_size + 1);
+		ssize_t got = pread(fd, body, (size_t)sb.st_size, 0);
+		if (got < 0) {
+			e = errno;
+			ev->file_why = PF_ERROR;
+			answer = xasprintf("ERR %s\n", strerror(e));
+		} else {
+			len = (size_t)got;
+			ev->file_why = PF_SENT;
+			answer = xasprintf("OK %zu\n", len);
+		}
+	}
+	finish(p, ev, fd, e, fd >= 0 ? xasprintf("f = %d", fd) : NULL);
+	if (fd >= 0)
+		close(fd);
+answer:
+	queue(c, answer, strlen(answer));
+	if (ev->file_why == PF_SENT && len)
+		queue(c, body, len);
+	free(answer);
+	free(body);
+}
+
+/* files: a name per line ("\r\n" too); each is answered "OK size\n" and the bytes, or
+ * "ERR reason\n". A line too long for a name ends the session. */
+static void serve_files(project *p, size_t i, const char *d, size_t n)
+{
+	conn *c = &p->conns[i];
+	for (size_t k = 0; k < n && !c->close_after; k++) {
+		if (d[k] != '\n') {
+			if (c->inlen > MAX_NAME + 2) {
+				const char *m = "ERR that name is too long\n";
+				queue(c, m, strlen(m));
+				c->close_after = true;
+				return;
+			}
+			c->in = xrealloc(c->in, c->inlen + 2);
+			c->in[c->inlen++] = d[k];
+			continue;
+		}
+		if (c->inlen && c->in[c->inlen - 1] == '\r')
+			c->inlen--;
+		char *name = xmalloc(c->inlen + 1);
+		memcpy(name, c->in, c->inlen);
+		name[c->inlen] = 0;
+		size_t nlen = c->inlen;
+		c->inlen = 0;
+		serve_file(p, c, name, nlen);
+		free(name);
+	}
+}
+
 static void do_accept(project *p)
 {
 	for (;;) {
@@ -600,7 +920,7 @@ static bool do_recv(project *p, size_t i)
 	if (r < 0 && (e == EAGAIN || e == EWOULDBLOCK))
 		return true;
 	project_event *ev = new_event(p, PE_RECV, c->client);
-	char *nm = py_name(c);
+	char *nm = py_name(p, c);
 	strbuf cs = { 0 }, ps = { 0 };
 	strbuf_addf(&cs, "recv(%d, ", c->fd);
 	if (r >= 0)
@@ -624,11 +944,183 @@ static bool do_recv(project *p, size_t i)
 		do_close(p, i);
 		return false;
 	}
-	if (p->kind == PROJECT_ECHO)
-		serve_echo(c, p->buf, (size_t)r);
-	else
-		serve_http(p, c, p->buf, (size_t)r);
+	switch (p->kind) {
+	case PROJECT_ECHO: serve_echo(c, p->buf, (size_t)r); break;
+	case PROJECT_HTTP: serve_http(p, c, p->buf, (size_t)r); break;
+	case PROJECT_FILES: serve_files(p, i, p->buf, (size_t)r); break;
+	default: break;		/* chat, client: the student answers, or not */
+	}
 	return flush(p, i);
+}
+
+/* ---- UDP chat ------------------------------------------------------------------------------- */
+
+/* One datagram in, with the sender's address; later lines go back to that sender. */
+static void do_recvfrom(project *p)
+{
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof from;
+	memset(&from, 0, sizeof from);
+	ssize_t r = recvfrom(p->lfd, p->buf, sizeof p->buf, 0, (struct sockaddr *)&from, &flen);
+	int e = errno;
+	if (r < 0 && (e == EAGAIN || e == EWOULDBLOCK))
+		return;
+	project_event *ev = new_event(p, PE_RECV, 0);
+	strbuf cs = { 0 }, ps = { 0 };
+	strbuf_addf(&cs, "recvfrom(%d, ", p->lfd);
+	if (r >= 0)
+		ct_data_c(&cs, p->buf, (size_t)r);
+	else
+		strbuf_adds(&cs, "buf");
+	strbuf_addf(&cs, ", %d, 0, ", RECV_SIZE);
+	ct_sa_out_c(&cs, &from, r >= 0);
+	ev->c = strbuf_take(&cs);
+	ev->py = xasprintf("data, addr = s.recvfrom(%d)", RECV_SIZE);
+	if (r >= 0) {
+		strbuf_adds(&ps, "(");
+		ct_data_py(&ps, p->buf, (size_t)r);
+		strbuf_adds(&ps, ", ");
+		ct_sa_py(&ps, &from, true);
+		strbuf_adds(&ps, ")");
+		ev->peer = from;
+		p->upeer = from;
+		if (r > 0) {
+			ev->data = xmalloc((size_t)r);
+			memcpy(ev->data, p->buf, (size_t)r);
+			ev->datalen = (size_t)r;
+		}
+	}
+	finish(p, ev, r, e, r >= 0 ? strbuf_take(&ps) : NULL);
+	strbuf_free(&ps);
+}
+
+static size_t say_udp(project *p, const char *d, size_t n)
+{
+	ssize_t r = sendto(p->lfd, d, n, 0, (const struct sockaddr *)&p->upeer, ct_sa_len(&p->upeer));
+	int e = errno;
+	project_event *ev = new_event(p, PE_SEND, 0);
+	strbuf cs = { 0 }, ps = { 0 };
+	strbuf_addf(&cs, "sendto(%d, ", p->lfd);
+	ct_data_c(&cs, d, n);
+	strbuf_addf(&cs, ", %zu, 0, ", n);
+	ct_sa_in_c(&cs, &p->upeer, true);
+	strbuf_adds(&ps, "s.sendto(");
+	ct_data_py(&ps, d, n);
+	strbuf_adds(&ps, ", ");
+	ct_sa_py(&ps, &p->upeer, true);
+	strbuf_adds(&ps, ")");
+	ev->c = strbuf_take(&cs);
+	ev->py = strbuf_take(&ps);
+	ev->peer = p->upeer;
+	if (r > 0) {
+		ev->data = xmalloc((size_t)r);
+		memcpy(ev->data, d, (size_t)r);
+		ev->datalen = (size_t)r;
+	}
+	finish(p, ev, r, e, r >= 0 ? xasprintf("%zd", r) : NULL);
+	return 1;
+}
+
+/* ---- the client of the student's server ------------------------------------------------------ */
+
+/* The result of a connect() that was in progress: getsockopt(SO_ERROR). */
+static void connected(project *p, size_t i)
+{
+	conn *c = &p->conns[i];
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	c->connecting = false;
+	project_event *ev = new_event(p, PE_CONNECT, 0);
+	ev->c = xasprintf("getsockopt(%d, SOL_SOCKET, SO_ERROR, [%d], [4])", c->fd, soerr);
+	ev->py = xstrdup("err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)");
+	ev->peer = p->peers[0];
+	finish(p, ev, soerr ? -1 : 0, soerr, xstrdup("0"));
+	if (soerr)
+		do_close(p, i);
+}
+
+size_t project_connect(project *p, unsigned port)
+{
+	size_t before = p->nev;
+	if (p->kind != PROJECT_CLIENT)
+		return 0;
+	while (p->nconns)
+		do_close(p, 0);
+	p->port = port;
+	p->moved = false;
+	int fd = make_socket(p, SOCK_STREAM, "s");
+	if (fd < 0)
+		return p->nev - before;
+	struct sockaddr_storage sa;
+	make_addr(p->host, port, &sa);
+	grow_array((void **)&p->peers, &p->peercap, 0, sizeof *p->peers);
+	p->peers[0] = sa;
+	p->total++;
+	grow_array((void **)&p->conns, &p->conncap, p->nconns, sizeof *p->conns);
+	conn *c = &p->conns[p->nconns++];
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->ino = fd_ino(fd);
+	/* loopback answers at once; a server whose queue is full leaves it in progress */
+	int r = connect(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
+	int e = errno;
+	if (r < 0 && e == EINPROGRESS) {
+		struct pollfd pf = { .fd = fd, .events = POLLOUT };
+		if (poll(&pf, 1, 200) == 1) {
+			int soerr = 0;
+			socklen_t len = sizeof soerr;
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+			r = soerr ? -1 : 0;
+			e = soerr;
+		}
+	}
+	project_event *ev = new_event(p, PE_CONNECT, 0);
+	strbuf cs = { 0 }, ps = { 0 };
+	strbuf_addf(&cs, "connect(%d, ", fd);
+	ct_sa_in_c(&cs, &sa, true);
+	strbuf_adds(&ps, "s.connect(");
+	ct_sa_py(&ps, &sa, false);
+	strbuf_adds(&ps, ")");
+	ev->c = strbuf_take(&cs);
+	ev->py = strbuf_take(&ps);
+	ev->peer = sa;
+	c->connecting = r < 0 && e == EINPROGRESS;
+	finish(p, ev, r, e, NULL);
+	if (r < 0 && !c->connecting)
+		do_close(p, p->nconns - 1);
+	return p->nev - before;
+}
+
+size_t project_shutdown(project *p)
+{
+	if (p->kind != PROJECT_CLIENT || !p->nconns)
+		return 0;
+	conn *c = &p->conns[0];
+	int r = shutdown(c->fd, SHUT_WR);
+	int e = errno;
+	project_event *ev = new_event(p, PE_SHUTDOWN, 0);
+	ev->c = xasprintf("shutdown(%d, SHUT_WR)", c->fd);
+	ev->py = xstrdup("s.shutdown(socket.SHUT_WR)");
+	finish(p, ev, r, e, NULL);
+	return 1;
+}
+
+size_t project_say(project *p, const char *d, size_t n)
+{
+	size_t before = p->nev;
+	if (p->kind == PROJECT_UDPCHAT)
+		return say_udp(p, d, n);
+	if (p->kind != PROJECT_CHAT && p->kind != PROJECT_CLIENT)
+		return 0;
+	/* flush() may close a connection and move the later ones down: from the last */
+	for (size_t i = p->nconns; i-- > 0;) {
+		if (p->conns[i].connecting)
+			continue;
+		queue(&p->conns[i], d, n);
+		flush(p, i);
+	}
+	return p->nev - before;
 }
 
 size_t project_progress(project *p)
@@ -666,7 +1158,10 @@ size_t project_progress(project *p)
 		if (!fds[k].revents)
 			continue;
 		if (fds[k].fd == p->lfd) {
-			do_accept(p);
+			if (is_udp(p))
+				do_recvfrom(p);
+			else
+				do_accept(p);
 			continue;
 		}
 		size_t i = 0;
@@ -674,7 +1169,9 @@ size_t project_progress(project *p)
 			i++;
 		if (i == p->nconns)
 			continue;
-		if (fds[k].revents & POLLOUT)
+		if (p->conns[i].connecting)
+			connected(p, i);
+		else if (fds[k].revents & POLLOUT)
 			flush(p, i);
 		else
 			do_recv(p, i);

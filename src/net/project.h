@@ -22,8 +22,26 @@
 typedef enum project_kind {
 	PROJECT_ECHO,		/* sends back every byte; a line "q" ends the session */
 	PROJECT_HTTP,		/* answers each HTTP/1.x request, then closes */
+	PROJECT_CHAT,		/* two-way TCP chat: what the student types goes to every client */
+	PROJECT_FILES,		/* file server: a name per line, answered "OK size\n" + the bytes
+				 * or "ERR reason\n"; only files of its own sandbox directory */
+	PROJECT_UDPCHAT,	/* UDP chat: this program's endpoint and the student's, each bound
+				 * to its own port */
+	PROJECT_CLIENT,		/* external-server mode: this program is the client of the
+				 * student's server */
 	PROJECT_COUNT
 } project_kind;
+
+/* Why a file request was answered as it was (PE_FILE). */
+typedef enum project_file_why {
+	PF_SENT,		/* opened and sent */
+	PF_NOT_NAME,		/* a path (/, ..) or an empty or odd name: never opened */
+	PF_MISSING,		/* no such file in the sandbox */
+	PF_SYMLINK,		/* a symbolic link: refused by O_NOFOLLOW */
+	PF_NOT_FILE,		/* a directory, FIFO, device, ... */
+	PF_TOO_BIG,
+	PF_ERROR		/* another errno */
+} project_file_why;
 
 typedef enum project_ev_kind {
 	PE_SETUP,		/* socket, setsockopt, bind (also a failed one), listen */
@@ -32,6 +50,9 @@ typedef enum project_ev_kind {
 	PE_RECV,		/* bytes arrived (ret > 0), or the client closed its side (0) */
 	PE_SEND,
 	PE_CLOSE,
+	PE_CONNECT,		/* PROJECT_CLIENT: connect(), or its result read with SO_ERROR */
+	PE_SHUTDOWN,		/* PROJECT_CLIENT: shutdown(SHUT_WR) when the input ended */
+	PE_FILE,		/* PROJECT_FILES: a requested name, opened or refused (file_why) */
 	PE_ERROR		/* a call failed (ret -1, err) */
 } project_ev_kind;
 
@@ -52,6 +73,7 @@ typedef struct project_sock {
 
 typedef struct project_event {
 	project_ev_kind kind;
+	project_kind project;
 	double at;		/* ms since the project opened */
 	int client;		/* 1, 2, ...: which client it concerns; 0 the listener */
 	char *c, *c_ret;	/* "recv(5, buf, 4096, 0)", "= 6" */
@@ -60,7 +82,10 @@ typedef struct project_event {
 	int err;
 	char *data;		/* PE_RECV, PE_SEND: the bytes */
 	size_t datalen;
-	struct sockaddr_storage peer;	/* PE_ACCEPT: the client's address */
+	struct sockaddr_storage peer;	/* PE_ACCEPT, PE_CONNECT, UDP PE_RECV and PE_SEND: the
+					 * other end's address */
+	project_file_why file_why;	/* PE_FILE */
+	char *name;			/* PE_FILE: the name asked for */
 	project_sock *socks;	/* the sockets on the port afterwards */
 	size_t nsocks;
 } project_event;
@@ -75,8 +100,11 @@ unsigned project_default_port(project_kind k);
 
 /* Opens the server: socket, SO_REUSEADDR, bind to host (a numeric IPv4 or IPv6 address)
  * and port — the next free port when that one is in use (up to 50 further), a port the
- * kernel picks when port is 0 — and listen. Each call is an event. Returns NULL with *err
- * (language-neutral, the caller frees it) when no port could be had. */
+ * kernel picks when port is 0 — and listen (UDP: socket and bind). PROJECT_FILES first
+ * makes its sandbox. PROJECT_CLIENT connects to host:port instead, and stays open when
+ * that fails (the event says why; project_connect() tries again). Each call is an event.
+ * Returns NULL with *err (language-neutral, the caller frees it) when no port could be
+ * had. */
 project *project_open(project_kind k, const char *host, unsigned port, char **err);
 void project_close(project *p);
 
@@ -101,6 +129,23 @@ size_t project_pollfds(const project *p, struct pollfd *fds, size_t max);
 /* Serves whatever is ready: polls its sockets (without waiting), accepts, receives, answers,
  * closes. Returns the number of new events. */
 size_t project_progress(project *p);
+
+/* Whether the student types what this project sends (chat, UDP chat, client). */
+bool project_takes_input(project_kind k);
+/* Sends what the student typed: to every client (chat), to the other endpoint (UDP chat:
+ * the last one that wrote, at first 127.0.0.1 port+1), to the server (client). Returns the
+ * number of new events; 0 when there is nobody to send to. */
+size_t project_say(project *p, const char *d, size_t n);
+/* PROJECT_CLIENT: whether it is connected (or connecting); connect to port (closing the
+ * connection it has); shutdown(SHUT_WR) when the student's input ended. */
+bool project_connected(const project *p);
+size_t project_connect(project *p, unsigned port);
+size_t project_shutdown(project *p);
+/* PROJECT_FILES: the sandbox directory and the names in it (static until the next call). */
+const char *project_sandbox(const project *p);
+size_t project_sandbox_files(const project *p, char ***names);
+/* PROJECT_UDPCHAT: where what the student types goes. */
+const struct sockaddr_storage *project_udp_peer(const project *p);
 
 size_t project_nevents(const project *p);
 const project_event *project_event_at(const project *p, size_t i);

@@ -14,7 +14,10 @@ const char *project_title(project_kind k);
  * command, then a short Python client. The caller frees the lines and the array. */
 size_t project_client_lines(const project *p, char ***out);
 /* Whose a socket on the port is: "server l", "server c2", "client 2", "server c1 (closed)". */
-char *project_sock_label(const project_sock *s);
+char *project_sock_label(project_kind k, const project_sock *s);
+/* Who made the event's call: "server", "client 2", "client" (this program as the client
+ * of the student's server), "endpoint A" (UDP chat); written into buf. */
+const char *project_actor(const project_event *ev, char *buf, size_t size);
 /* One event in words: "client 1 connected from 127.0.0.1:41234", "6 bytes from client 1";
  * NULL when the call says it all. */
 char *project_event_summary(const project_event *ev);

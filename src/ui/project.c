@@ -58,7 +58,8 @@ static void free_rows(pj_rows *t)
 
 static void event_rows(const app *a, pj_rows *t, const project_event *ev, int width)
 {
-	char *who = ev->client > 0 ? xasprintf(_("client %d"), ev->client) : xstrdup(_("server"));
+	char whob[48];
+	const char *who = project_actor(ev, whob, sizeof whob);
 	attr_t code = ui_attr(a, ATTR_CODEBLOCK);
 	char *line = a->pj_py ? xasprintf("[%s] %s%s%s", who, ev->py, ev->py_ret ? "  → " : "",
 					  ev->py_ret ? ev->py_ret : "") :
@@ -66,7 +67,6 @@ static void event_rows(const app *a, pj_rows *t, const project_event *ev, int wi
 	add_row(t, line, ev->kind == PE_ERROR ? (a->color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD) :
 		ev->kind == PE_POLL ? A_DIM : code, width, 0);
 	free(line);
-	free(who);
 	char *sum = project_event_summary(ev);
 	if (sum && ev->kind != PE_POLL)
 		add_row(t, sum, ui_attr(a, ATTR_HEADING), width, 2);
@@ -85,8 +85,10 @@ static void project_draw(app *a)
 	project *p = a->proj;
 	char *title = xasprintf("%s — %s:%u", project_title(project_get_kind(p)), project_host(p),
 				project_port(p));
-	char *right = xasprintf(_("clients: %zu now, %zu in all"), project_clients(p),
-				project_clients_total(p));
+	char *right = project_get_kind(p) == PROJECT_CLIENT ?
+		xstrdup(project_connected(p) ? _("connected") : _("not connected")) :
+		project_get_kind(p) == PROJECT_UDPCHAT ? xstrdup("UDP") :
+		xasprintf(_("clients: %zu now, %zu in all"), project_clients(p), project_clients_total(p));
 	ui_draw_bar(0, title, right);
 	free(title);
 	free(right);
@@ -102,11 +104,24 @@ static void project_draw(app *a)
 		add_row(&head, m, a->color ? COLOR_PAIR(PAIR_WARN) : A_BOLD, W - 1, 1);
 		free(m);
 	}
+	project_kind k = project_get_kind(p);
+	bool input = project_takes_input(k);
 	char **cl;
 	size_t ncl = project_client_lines(p, &cl);
-	char *m = xasprintf("%s  %s   %s", _("From another terminal:"), cl[0], cl[1]);
+	char *m = xasprintf("%s  %s   %s", k == PROJECT_CLIENT ? _("Your server, for example:") :
+			    _("From another terminal:"), cl[0], cl[1]);
 	add_row(&head, m, A_BOLD, W - 1, 1);
 	free(m);
+	if (k == PROJECT_FILES) {
+		char **names;
+		size_t nn = project_sandbox_files(p, &names);
+		strbuf sb = { 0 };
+		strbuf_addf(&sb, _("Files only from the sandbox %s:"), project_sandbox(p));
+		for (size_t i = 0; i < nn; i++)
+			strbuf_addf(&sb, " %s", names[i]);
+		add_row(&head, sb.buf, A_NORMAL, W - 1, 1);
+		strbuf_free(&sb);
+	}
 	for (size_t i = 0; i < head.n && y < LINES - 3; i++)
 		ui_draw_text(y++, 0, head.r[i].text, strlen(head.r[i].text), W, head.r[i].attr);
 	free_rows(&head);
@@ -115,12 +130,18 @@ static void project_draw(app *a)
 	attrset(A_NORMAL);
 
 	/* the calls */
-	int top = y, bottom = LINES - 2;
+	int top = y, bottom = LINES - 2 - (input ? 1 : 0);
 	const project_event *last = project_nevents(p) ? project_event_at(p, project_nevents(p) - 1) : NULL;
 	pj_rows tail = { 0 };
-	if (!project_clients_total(p)) {
+	bool idle = k == PROJECT_CLIENT ? !project_connected(p) :
+		    k == PROJECT_UDPCHAT ? project_nevents(p) <= 2 : !project_clients_total(p);
+	if (idle) {
 		add_row(&tail, "", A_NORMAL, L, 0);
-		add_row(&tail, _("Nobody has connected yet: poll() waits. A client in Python:"),
+		add_row(&tail, k == PROJECT_CLIENT ?
+			_("Not connected. Start your server (a server in Python below), type its port and press Enter:") :
+			k == PROJECT_UDPCHAT ?
+			_("Nothing has arrived yet: poll() waits. The other endpoint in Python:") :
+			_("Nobody has connected yet: poll() waits. A client in Python:"),
 			ui_attr(a, ATTR_HEADING), L, 0);
 		for (size_t i = 2; i < ncl; i++)
 			add_row(&tail, cl[i], ui_attr(a, ATTR_CODEBLOCK), L, 2);
@@ -156,7 +177,7 @@ static void project_draw(app *a)
 	if (last && last->nsocks) {
 		pj_rows st = { 0 };
 		for (size_t i = 0; i < last->nsocks; i++) {
-			char *label = project_sock_label(&last->socks[i]);
+			char *label = project_sock_label(k, &last->socks[i]);
 			char *s = xasprintf("%s %s", label, observe_entry_state_name(&last->socks[i].e));
 			add_row(&st, s, A_NORMAL, panel ? PJ_PANEL_COLS - 1 : W, panel ? 1 : 0);
 			free(s);
@@ -176,10 +197,30 @@ static void project_draw(app *a)
 			strbuf sb = { 0 };
 			for (size_t i = 0; i < st.n; i++)
 				strbuf_addf(&sb, "%s%s", i ? " · " : "", st.r[i].text);
-			ui_draw_text(LINES - 2, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
+			ui_draw_text(bottom, 0, sb.buf, sb.len, W, ui_attr(a, ATTR_HEADING));
 			strbuf_free(&sb);
 		}
 		free_rows(&st);
+	}
+	if (input) {
+		/* the line being typed; keys that type cannot be commands here */
+		const char *prompt = k == PROJECT_CLIENT && !project_connected(p) ? _("port> ") :
+				     _("send> ");
+		char *ln = xasprintf("%s%s_", prompt, a->pj_line);
+		int lw = text_width(ln, strlen(ln));
+		const char *shown = ln;
+		while (lw > W - 1 && *shown) {	/* keep the end in view */
+			uint32_t cp;
+			size_t l = text_decode(shown, strlen(shown), &cp);
+			shown += l ? l : 1;
+			lw = text_width(shown, strlen(shown));
+		}
+		move(LINES - 2, 0);
+		clrtoeol();
+		ui_draw_text(LINES - 2, 0, shown, strlen(shown), W, A_BOLD);
+		free(ln);
+		ui_draw_status(a, NULL, 0, _("Enter sends · Tab C/Python · Esc stops · F1 help · F2 language"));
+		return;
 	}
 	static const key_action hints[] = { ACT_BACK, ACT_CODE, ACT_PROJECT, ACT_HELP, ACT_LANG };
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), a->pj_back ? _("scrolled back: End") : NULL);
@@ -208,6 +249,7 @@ bool ui_open_project(app *a, project_kind k)
 	close_project(a);
 	a->proj = p;
 	a->pj_back = 0;
+	a->pj_line[0] = '\0';
 	a->scr = &ui_project_screen;
 	return true;
 }
@@ -260,6 +302,58 @@ static int project_key(app *a, key_action act, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* Enter: the typed line goes out (with its newline); for the client before it is
+ * connected, the line is the port of the student's server. */
+static void send_line(app *a)
+{
+	project *p = a->proj;
+	if (project_get_kind(p) == PROJECT_CLIENT && !project_connected(p)) {
+		char *end;
+		long port = strtol(a->pj_line, &end, 10);
+		if (end == a->pj_line || *end || port < 1 || port > 65535) {
+			ui_set_message(a, _("Type the port your server listens on (1-65535), then Enter."));
+			return;
+		}
+		project_connect(p, (unsigned)port);
+	} else {
+		size_t n = strlen(a->pj_line);
+		char *d = xasprintf("%s\n", a->pj_line);
+		if (!project_say(p, d, n + 1))
+			ui_set_message(a, _("Nobody to send to yet: no client is connected."));
+		free(d);
+	}
+	a->pj_line[0] = '\0';
+	a->pj_back = 0;
+}
+
+static bool project_input(app *a, int key)
+{
+	if (!a->proj || !project_takes_input(project_get_kind(a->proj)))
+		return false;
+	size_t n = strlen(a->pj_line);
+	if (key == KEYC_ENTER) {
+		send_line(a);
+	} else if (key == KEYC_BACKSPACE) {
+		while (n && ((unsigned char)a->pj_line[n - 1] & 0xc0) == 0x80)
+			n--;	/* continuation bytes of the last character */
+		if (n)
+			n--;
+		a->pj_line[n] = '\0';
+	} else if (key == '\t') {
+		a->pj_py = !a->pj_py;
+	} else if (key >= 0x20 && key != 0x7f && key < 0x110000) {
+		char u[4];
+		size_t l = text_encode((uint32_t)key, u);
+		if (n + l < sizeof a->pj_line) {
+			memcpy(a->pj_line + n, u, l);
+			a->pj_line[n + l] = '\0';
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void project_resize(app *a)
 {
 	(void)a;
@@ -284,4 +378,5 @@ const screen ui_project_screen = {
 	.resize = project_resize,
 	.pollfds = project_fds,
 	.wake = project_wake,
+	.input = project_input,
 };

@@ -112,6 +112,7 @@ struct app {
 	bool pj_py;		/* the log shows Python lines instead of C */
 	const char *pj_host;	/* --listen, or NULL for 127.0.0.1 */
 	long pj_port;		/* --port, or -1 for the project's default */
+	char pj_line[512];	/* what the student is typing (chat, UDP chat, client) */
 };
 
 enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
