@@ -357,6 +357,24 @@ static int make_veth(int side, int relay_ns, int *ipv6)
 	return address_wire(side, false, IFF_NOARP, ipv6);
 }
 
+/* A non-blocking packet socket of type (SOCK_RAW: with the link header, SOCK_DGRAM:
+ * without) for every frame on device ifindex, or -1. */
+static int packet_socket(int type, int ifindex)
+{
+	int fd = socket(AF_PACKET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	if (fd < 0)
+		return -1;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = ifindex };
+	if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 /* A packet socket on the relay namespace's end of side's veth pair, or -1. */
 static int relay_socket(int side, int *ifindex)
 {
@@ -369,18 +387,7 @@ static int relay_socket(int side, int *ifindex)
 	*ifindex = (int)if_nametoindex(relay_if[side]);
 	if (up < 0 || *ifindex <= 0)
 		return -1;
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
-	if (fd < 0)
-		return -1;
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = *ifindex };
-	if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
+	return packet_socket(SOCK_DGRAM, *ifindex);
 }
 
 static int net_ns_fd(void)
@@ -549,12 +556,7 @@ static void helper_main(int sock, pid_t parent, uid_t uid, gid_t gid, lab_wire_k
 	h.mode = LAB_CAPTURE;
 	h.wire = WIRE_NONE;
 	int fds[2];
-	fds[0] = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
-	if (fds[0] < 0)
-		helper_fail(sock, LAB_NO_CAPTURE);
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-				   .sll_ifindex = (int)if_nametoindex("lo") };
-	if (bind(fds[0], (struct sockaddr *)&sll, sizeof sll) < 0)
+	if ((fds[0] = packet_socket(SOCK_RAW, (int)if_nametoindex("lo"))) < 0)
 		helper_fail(sock, LAB_NO_CAPTURE);
 	if ((fds[1] = diag_socket()) < 0)
 		helper_fail(sock, LAB_NO_NETNS);

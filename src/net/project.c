@@ -248,6 +248,16 @@ static void snapshot(project *p, project_event *ev)
 	observe_free(e);
 }
 
+/* The bytes an event carried (n > 0), for the views. */
+static void keep_data(project_event *ev, const char *d, size_t n)
+{
+	if (!n)
+		return;
+	ev->data = xmalloc(n);
+	memcpy(ev->data, d, n);
+	ev->datalen = n;
+}
+
 static project_event *new_event(project *p, project_ev_kind kind, int client)
 {
 	grow_array((void **)&p->ev, &p->evcap, p->nev, sizeof *p->ev);
@@ -644,9 +654,7 @@ static bool flush(project *p, size_t i)
 		ev->c = strbuf_take(&cs);
 		ev->py = strbuf_take(&ps);
 		if (r > 0) {
-			ev->data = xmalloc((size_t)r);
-			memcpy(ev->data, c->out + c->outoff, (size_t)r);
-			ev->datalen = (size_t)r;
+			keep_data(ev, c->out + c->outoff, (size_t)r);
 			c->outoff += (size_t)r;
 		}
 		finish(p, ev, r, e, (size_t)r == n ? xstrdup("None") : NULL);
@@ -933,11 +941,8 @@ static bool do_recv(project *p, size_t i)
 	free(nm);
 	if (r >= 0)
 		ct_data_py(&ps, p->buf, (size_t)r);
-	if (r > 0) {
-		ev->data = xmalloc((size_t)r);
-		memcpy(ev->data, p->buf, (size_t)r);
-		ev->datalen = (size_t)r;
-	}
+	if (r > 0)
+		keep_data(ev, p->buf, (size_t)r);
 	finish(p, ev, r, e, strbuf_take(&ps));
 	if (r <= 0) {
 		/* 0: the client sent its FIN, nothing more will come; -1: the connection broke */
@@ -984,11 +989,7 @@ static void do_recvfrom(project *p)
 		strbuf_adds(&ps, ")");
 		ev->peer = from;
 		p->upeer = from;
-		if (r > 0) {
-			ev->data = xmalloc((size_t)r);
-			memcpy(ev->data, p->buf, (size_t)r);
-			ev->datalen = (size_t)r;
-		}
+		keep_data(ev, p->buf, (size_t)r);
 	}
 	finish(p, ev, r, e, r >= 0 ? strbuf_take(&ps) : NULL);
 	strbuf_free(&ps);
@@ -1012,11 +1013,8 @@ static size_t say_udp(project *p, const char *d, size_t n)
 	ev->c = strbuf_take(&cs);
 	ev->py = strbuf_take(&ps);
 	ev->peer = p->upeer;
-	if (r > 0) {
-		ev->data = xmalloc((size_t)r);
-		memcpy(ev->data, d, (size_t)r);
-		ev->datalen = (size_t)r;
-	}
+	if (r > 0)
+		keep_data(ev, d, (size_t)r);
 	finish(p, ev, r, e, r >= 0 ? xasprintf("%zd", r) : NULL);
 	return 1;
 }
@@ -1024,12 +1022,17 @@ static size_t say_udp(project *p, const char *d, size_t n)
 /* ---- the client of the student's server ------------------------------------------------------ */
 
 /* The result of a connect() that was in progress: getsockopt(SO_ERROR). */
+static int so_error(int fd)
+{
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 ? soerr : errno;
+}
+
 static void connected(project *p, size_t i)
 {
 	conn *c = &p->conns[i];
-	int soerr = 0;
-	socklen_t len = sizeof soerr;
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	int soerr = so_error(c->fd);
 	c->connecting = false;
 	project_event *ev = new_event(p, PE_CONNECT, 0);
 	ev->c = xasprintf("getsockopt(%d, SOL_SOCKET, SO_ERROR, [%d], [4])", c->fd, soerr);
@@ -1068,11 +1071,8 @@ size_t project_connect(project *p, unsigned port)
 	if (r < 0 && e == EINPROGRESS) {
 		struct pollfd pf = { .fd = fd, .events = POLLOUT };
 		if (poll(&pf, 1, 200) == 1) {
-			int soerr = 0;
-			socklen_t len = sizeof soerr;
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-			r = soerr ? -1 : 0;
-			e = soerr;
+			e = so_error(fd);
+			r = e ? -1 : 0;
 		}
 	}
 	project_event *ev = new_event(p, PE_CONNECT, 0);

@@ -1288,20 +1288,12 @@ static bool demo_input(app *a, int key)
 			predicted(a, PRED_TYPED);
 		else
 			ui_set_message(a, _("Type your prediction first (Esc skips it)."));
-	} else if (key == KEYC_BACKSPACE) {
-		if (n)
-			a->typed[n - 1] = '\0';
 	} else if (key == KEYC_ESC) {
 		predicted(a, PRED_SKIPPED);
 	} else if (key == '\t') {
 		a->ask_hint = true;
-	} else if (key >= 0x20 && key < 0x7f) {
-		if (n + 1 < sizeof a->typed) {
-			a->typed[n] = (char)key;
-			a->typed[n + 1] = '\0';
-		}
 	} else {
-		return false;
+		return ui_line_edit(a->typed, sizeof a->typed, key, true);
 	}
 	return true;
 }

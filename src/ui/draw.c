@@ -65,6 +65,28 @@ void ui_draw_bar(int row, const char *left, const char *right)
 	attrset(A_NORMAL);
 }
 
+bool ui_line_edit(char *buf, size_t size, int key, bool ascii_only)
+{
+	size_t n = strlen(buf);
+	if (key == KEYC_BACKSPACE) {
+		while (n && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+			n--;	/* continuation bytes of the last character */
+		if (n)
+			n--;
+		buf[n] = '\0';
+		return true;
+	}
+	if (key < 0x20 || key == 0x7f || key >= (ascii_only ? 0x80 : 0x110000))
+		return false;
+	char u[4];
+	size_t l = text_encode((uint32_t)key, u);
+	if (n + l < size) {
+		memcpy(buf + n, u, l);
+		buf[n + l] = '\0';
+	}
+	return true;
+}
+
 void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *right)
 {
 	int row = LINES - 1, cols = COLS;

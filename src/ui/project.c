@@ -330,27 +330,12 @@ static bool project_input(app *a, int key)
 {
 	if (!a->proj || !project_takes_input(project_get_kind(a->proj)))
 		return false;
-	size_t n = strlen(a->pj_line);
-	if (key == KEYC_ENTER) {
+	if (key == KEYC_ENTER)
 		send_line(a);
-	} else if (key == KEYC_BACKSPACE) {
-		while (n && ((unsigned char)a->pj_line[n - 1] & 0xc0) == 0x80)
-			n--;	/* continuation bytes of the last character */
-		if (n)
-			n--;
-		a->pj_line[n] = '\0';
-	} else if (key == '\t') {
+	else if (key == '\t')
 		a->pj_py = !a->pj_py;
-	} else if (key >= 0x20 && key != 0x7f && key < 0x110000) {
-		char u[4];
-		size_t l = text_encode((uint32_t)key, u);
-		if (n + l < sizeof a->pj_line) {
-			memcpy(a->pj_line + n, u, l);
-			a->pj_line[n + l] = '\0';
-		}
-	} else {
-		return false;
-	}
+	else
+		return ui_line_edit(a->pj_line, sizeof a->pj_line, key, false);
 	return true;
 }
 

@@ -149,6 +149,10 @@ int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, projec
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);
 void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *right);
+/* Edits a typed line in buf (NUL-terminated, size bytes): Backspace removes the last
+ * character, a printable key (ASCII only when ascii_only) is appended when it fits.
+ * Returns false for any other key. */
+bool ui_line_edit(char *buf, size_t size, int key, bool ascii_only);
 /* Draws UTF-8 text at (row, col) using at most max columns; returns the columns used. */
 int ui_draw_text(int row, int col, const char *s, size_t n, int max, attr_t attr);
 void ui_draw_line(const app *a, int row, int col, int width, const layout_line *ln);
