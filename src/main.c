@@ -74,6 +74,10 @@ static void usage(FILE *out)
 		"                          taken; 0: any free port); client: your server's port\n"
 		"      --listen=ADDR       listen on ADDR instead of 127.0.0.1 (::1 is fine too; any\n"
 		"                          other address lets other machines connect: a warning says so)\n"), out);
+	fputs(_("\nThe playground: type socket calls for several actors and see each result:\n"
+		"      --playground[=FILE] open the playground (with FILE: a saved session or any\n"
+		"                          demo script, run again first); with --plain, lines are\n"
+		"                          read from standard input\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
 		"is saved), LANGUAGE, LC_ALL, LC_MESSAGES, LANG (language), NO_COLOR.\n"), out);
 	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
@@ -107,7 +111,8 @@ static int check_lessons(const char *dir)
 }
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
-       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS, OPT_PROJECT, OPT_PORT, OPT_LISTEN };
+       OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS, OPT_PROJECT, OPT_PORT, OPT_LISTEN,
+       OPT_PLAYGROUND };
 
 /* --glossary: every term, English and Chinese, with the definition in the chosen language. */
 static void print_glossary(const catalog *cat, lang_id lang)
@@ -170,6 +175,7 @@ int main(int argc, char **argv)
 		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "playground", optional_argument, NULL, OPT_PLAYGROUND },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -181,7 +187,8 @@ int main(int argc, char **argv)
 	long port_arg = -1;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
-	bool want_lab_check = false, want_glossary = false;
+	bool want_lab_check = false, want_glossary = false, playground_on = false;
+	const char *playground_file = NULL;
 	int lang = i18n_choose_from_env();
 	i18n_set_lang((lang_id)lang);
 
@@ -203,6 +210,10 @@ int main(int argc, char **argv)
 		case OPT_TOOLS: tools = true; break;
 		case OPT_PROJECT: project_arg = optarg; break;
 		case OPT_LISTEN: listen_arg = optarg; break;
+		case OPT_PLAYGROUND:
+			playground_on = true;
+			playground_file = optarg;
+			break;
 		case OPT_PORT: {
 			char *end;
 			errno = 0;
@@ -332,6 +343,26 @@ int main(int argc, char **argv)
 
 	if (!plain && !list && !tty)
 		plain = true;
+	if (playground_on) {
+		lab *lb = use_lab ? demo_lab_open(stderr) : NULL;
+		char *err = NULL;
+		playground *g = playground_file ? pg_load(playground_file, lb, &err) : pg_new(lb);
+		int prc = 1;
+		if (!g) {
+			fprintf(stderr, "socktutor: %s\n", err);
+			free(err);
+		} else {
+			prc = plain ? -1 : ui_run_playground(cat, prog, (lang_id)lang, utf8, g);
+			if (prc == -1)
+				prc = pg_run_plain(stdout, STDIN_FILENO, g, isatty(STDIN_FILENO));
+			pg_free(g);
+		}
+		lab_close(lb);
+		free(warning);
+		progress_free(prog);
+		catalog_free(cat);
+		return prc;
+	}
 	if (project_k >= 0) {
 		int prc = plain ? -1 : ui_run_project(cat, prog, (lang_id)lang, utf8,
 						      (project_kind)project_k, listen_arg, port_arg);

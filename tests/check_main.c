@@ -29,6 +29,7 @@ int main(void)
 	srunner_add_suite(sr, make_run_suite());
 	srunner_add_suite(sr, make_packet_suite());
 	srunner_add_suite(sr, make_lab_suite());
+	srunner_add_suite(sr, make_playground_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

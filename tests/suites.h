@@ -14,6 +14,7 @@ Suite *make_script_suite(void);
 Suite *make_run_suite(void);
 Suite *make_packet_suite(void);
 Suite *make_lab_suite(void);
+Suite *make_playground_suite(void);
 
 /* Path of a file under tests/data in the source tree. Static buffer. */
 const char *test_data(const char *name);

@@ -22,6 +22,10 @@ enum {
 	KEYC_F1,
 	KEYC_F2,
 	KEYC_F3,
+	KEYC_F4,
+	KEYC_F5,
+	KEYC_F6,
+	KEYC_TAB,
 	KEYC_BACKSPACE
 };
 
@@ -62,7 +66,12 @@ typedef enum key_action {
 	ACT_HINT,		/* show the hint of the question in view */
 	ACT_SKIP,		/* demo: run the step without predicting */
 	ACT_GLOSSARY,		/* the glossary */
-	ACT_PROJECT		/* a project server: open it (menu), the next one (project) */
+	ACT_PROJECT,		/* a project server: open it (menu), the next one (project) */
+	ACT_PLAYGROUND,		/* the playground: open it (menu) */
+	ACT_RUN,		/* playground: run the typed line */
+	ACT_COMPLETE,		/* playground: complete the word being typed */
+	ACT_HISTORY,		/* playground: an earlier line */
+	ACT_SAVE		/* playground: save the session as a script */
 } key_action;
 
 /* Screens a binding applies to. */
@@ -72,6 +81,8 @@ enum {
 	SCR_DEMO = 4,
 	SCR_GLOSSARY = 8,
 	SCR_PROJECT = 16,
+	/* the playground takes typed text: only keys that cannot be typed are bound there */
+	SCR_PLAYGROUND = 32,
 	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO | SCR_GLOSSARY | SCR_PROJECT
 };
 

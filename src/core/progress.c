@@ -357,30 +357,14 @@ int progress_save(progress *p, char **err)
 			strbuf_addf(&sb, "answer %s %s %d\n", e->lesson, e->akeys[k], e->aright[k]);
 	}
 
-	char *tmp = xasprintf("%s.tmp.XXXXXX", p->path);
-	int fd = -1, rc = -1;
-	if (make_parents(p->path) == 0 && (fd = mkstemp(tmp)) >= 0) {
-		ssize_t w = 0;
-		size_t off = 0;
-		while (off < sb.len && (w = write(fd, sb.buf + off, sb.len - off)) > 0)
-			off += (size_t)w;
-		if (off == sb.len && fsync(fd) == 0 && close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp, p->path) == 0)
-				rc = 0;
-		}
-	}
+	int rc = make_parents(p->path) == 0 ? write_file_atomic(p->path, sb.buf, sb.len, true) : -1;
 	int e = errno;
-	if (fd >= 0)
-		close(fd);
 	if (rc != 0) {
-		unlink(tmp);
 		if (err)
 			*err = xasprintf(_("Cannot save progress to %s: %s"), p->path, strerror(e));
 	} else {
 		p->dirty = false;
 	}
-	free(tmp);
 	strbuf_free(&sb);
 	return rc;
 }

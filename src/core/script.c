@@ -176,6 +176,7 @@ typedef struct sparser {
 	tok *t;
 	size_t pos, n;
 	bool failed;		/* an error was reported on this line */
+	bool playground;	/* SCRIPT_PLAYGROUND: literal ports allowed, no predictions */
 } sparser;
 
 static int col_of(const sparser *sp, const char *at)
@@ -404,12 +405,12 @@ static bool parse_addr(sparser *sp, script_addr *a)
 	long port;
 	if (!parse_int(sp, 0, 65535, &port))
 		return false;
-	if (port != 0) {
+	if (port != 0 && !sp->playground) {
 		serr(sp, p->start, _("port %ld is hard-coded: use 0 (the kernel picks a free port) or another socket's port"),
 		     port);
 		return false;
 	}
-	a->port = 0;
+	a->port = (int)port;
 	return true;
 }
 
@@ -504,6 +505,11 @@ bool script_state_known(const char *name)
 	return state_name(name) != NULL;
 }
 
+const char *script_state_at(size_t i)
+{
+	return i < ARRAY_SIZE(states) ? states[i] : NULL;
+}
+
 /* STATE_ITEM := [peer:]actor.sock STATE [rq=N] [wq=N] */
 static bool parse_state_item(sparser *sp, script_step *st, size_t *cap)
 {
@@ -580,6 +586,11 @@ static const struct {
 	{ "setblocking", OP_SETBLOCKING }, { "getsockname", OP_GETSOCKNAME },
 	{ "getpeername", OP_GETPEERNAME },
 };
+
+const char *script_call_at(size_t i)
+{
+	return i < ARRAY_SIZE(calls) ? calls[i].name : NULL;
+}
 
 static bool parse_args(sparser *sp, script_step *st)
 {
@@ -1222,12 +1233,22 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		return;
 	}
 	if (is_ident(t, "predict") && !is_punct(peek(sp), ':')) {
-		parse_predict(sp);
+		if (sp->playground)
+			serr(sp, t->start, _("predictions belong in lessons; here, just make the call and see"));
+		else
+			parse_predict(sp);
 		lex_free(&lx);
 		return;
 	}
 	script_step st = { .line = sp->line, .sock = -1, .result = -1, .actor = -1,
 			   .addr = { .ref = -1, .port_ref = -1 }, .predict = -1 };
+	if (!s->nscenes && sp->playground) {
+		/* the playground's lines belong to one scene unless the student names others;
+		 * line 0 says that no line of the text made it */
+		grow_array((void **)&s->scenes, &sp->scenes_cap, s->nscenes, sizeof *s->scenes);
+		s->scenes[s->nscenes].name = xstrdup("playground");
+		s->scenes[s->nscenes++].line = 0;
+	}
 	if (!s->nscenes) {
 		serr(sp, t->start, _("start with 'scene NAME': every step belongs to a scene, whose narration the lessons give"));
 		lex_free(&lx);
@@ -1278,7 +1299,14 @@ int script_find_scene(const script *s, const char *name)
 script *script_parse(const char *text, size_t len, const char *file, const char *id,
 		     diag_list *errs)
 {
+	return script_parse_ex(text, len, file, id, errs, 0);
+}
+
+script *script_parse_ex(const char *text, size_t len, const char *file, const char *id,
+			diag_list *errs, unsigned flags)
+{
 	sparser sp = { 0 };
+	sp.playground = flags & SCRIPT_PLAYGROUND;
 	sp.s = xcalloc(1, sizeof *sp.s);
 	sp.s->file = xstrdup(file);
 	sp.s->id = xstrdup(id);
@@ -1303,9 +1331,9 @@ script *script_parse(const char *text, size_t len, const char *file, const char 
 	if (sp.pending >= 0)
 		diag_add(errs, file, sp.s->predicts[sp.pending].line, 1,
 			 _("prediction '%s' has no call or expect after it"), sp.s->predicts[sp.pending].name);
-	if (errs->count == sp.nerrs_at_start && sp.s->nsteps == 0)
+	if (errs->count == sp.nerrs_at_start && sp.s->nsteps == 0 && !sp.playground)
 		diag_add(errs, file, 0, 0, _("the demo has no steps"));
-	for (size_t i = 0; errs->count == sp.nerrs_at_start && i < sp.s->nscenes; i++) {
+	for (size_t i = 0; errs->count == sp.nerrs_at_start && !sp.playground && i < sp.s->nscenes; i++) {
 		bool used = false;
 		for (size_t k = 0; k < sp.s->nsteps; k++)
 			used |= sp.s->steps[k].scene == (int)i;

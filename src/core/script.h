@@ -211,6 +211,13 @@ int script_find_predict(const script *s, const char *name);
  * errs when anything is wrong (every error is reported, not only the first). */
 script *script_parse(const char *text, size_t len, const char *file, const char *id,
 		     diag_list *errs);
+/* The same with flags: SCRIPT_PLAYGROUND parses what a student types on the playground,
+ * where a literal port (bind("127.0.0.1", 5000)) is allowed and predictions are not, a
+ * step before any 'scene' line belongs to a scene "playground" made for it (its line is
+ * 0), and a script may have no steps (or scenes without steps) yet. */
+#define SCRIPT_PLAYGROUND 1u
+script *script_parse_ex(const char *text, size_t len, const char *file, const char *id,
+			diag_list *errs, unsigned flags);
 /* Reads DIR/ID.demo style files: the id is the base name without ".demo". */
 script *script_load(const char *path, diag_list *errs);
 void script_free(script *s);
@@ -227,5 +234,12 @@ const char *script_packet_text(const script_packet *p);
 
 /* The states an expectation may name, for documentation and tests. */
 bool script_state_known(const char *name);
+
+/* The tables, for completion (the playground): the i-th state name, the i-th method a
+ * socket has ("bind"); NULL past the end. */
+const char *script_state_at(size_t i);
+const char *script_call_at(size_t i);
+/* The options: OPT_SO_REUSEADDR to OPT_LAST. */
+#define OPT_LAST OPT_TCP_DEFER_ACCEPT
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -153,4 +155,37 @@ char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = sb.len;
 	return strbuf_take(&sb);
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int replace)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp), rc = -1;
+	if (fd >= 0 && !replace) {
+		/* a new file gets the permissions any new file would (mkstemp makes 0600) */
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	if (fd >= 0) {
+		ssize_t w = 0;
+		size_t off = 0;
+		while (off < len && (w = write(fd, data + off, len - off)) > 0)
+			off += (size_t)w;
+		if (w < 0 || off < len) {
+			if (w >= 0)
+				errno = EIO;
+		} else if (fsync(fd) == 0 && close(fd) == 0) {
+			fd = -1;
+			rc = replace ? rename(tmp, path) : link(tmp, path);
+		}
+	}
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 || !replace)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return rc;
 }

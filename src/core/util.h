@@ -35,4 +35,9 @@ void strbuf_free(strbuf *sb);
 /* Reads a whole file; returns NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 
+/* Writes a whole file so that it is never seen half-written: a temporary file next to it,
+ * fsync, then rename() (replace) or link() (no replacing: fails with EEXIST when path
+ * exists). Returns 0, or -1 with errno set; nothing is left behind on failure. */
+int write_file_atomic(const char *path, const char *data, size_t len, int replace);
+
 #endif

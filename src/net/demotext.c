@@ -337,6 +337,14 @@ static void print_cb(const run_event *ev, void *arg)
 	p->last_states = st;
 }
 
+void demo_print_since(FILE *out, const run *r, size_t *shown, char **last_states)
+{
+	printer p = { out, r, NULL, *last_states, NULL, false };
+	while (*shown < run_nevents(r))
+		print_cb(run_event_at(r, (*shown)++), &p);
+	*last_states = p.last_states;
+}
+
 int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool tools)
 {
 	const script *s = catalog_demo(c, i);

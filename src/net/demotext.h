@@ -24,6 +24,11 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
  * wire and has none counts as one. */
 int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool tools);
 
+/* Prints the events of r from *shown on (advancing it), each followed by the states when they
+ * changed since *last_states (kept by the caller, freed by it). A script without predictions
+ * only: the playground's printer. */
+void demo_print_since(FILE *out, const run *r, size_t *shown, char **last_states);
+
 /* One demo a line: id, a tab, the lesson id, a tab, the demo's title. */
 void demo_print_list(FILE *out, const catalog *c, lang_id lang);
 

@@ -87,6 +87,7 @@ struct run {
 	size_t nev, evcap;
 	int failures;
 	bool stopped;
+	bool lenient;		/* the playground: errors end a step, not the run */
 	/* a wait or expect step in progress */
 	bool waiting;
 	size_t wait_step;
@@ -1502,7 +1503,7 @@ static void stop(run *r, const char *what, int step)
 	ev->observed = xstrdup(what);
 	ev->check = -1;
 	r->failures++;
-	r->stopped = true;
+	r->stopped = !r->lenient;
 	observe_event(r, ev);
 }
 
@@ -1726,7 +1727,7 @@ int run_progress(run *r)
 		const script_step *st = &r->s->steps[r->next];
 		if (wire_held(r))
 			r->held_at = now;
-		if (st->actor >= 0 && r->pend[st->actor].active &&
+		if (!r->lenient && st->actor >= 0 && r->pend[st->actor].active &&
 		    r->pend[st->actor].deadline < 0 && now > stall_deadline(r, &r->pend[st->actor])) {
 			const script_step *b = &r->s->steps[r->pend[st->actor].step];
 			char *msg = xasprintf("line %d: %s is still blocked (line %d) after %.0f s",
@@ -1822,7 +1823,8 @@ size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms
 			fds[n++].revents = 0;
 		}
 		/* without a timeout, wake up only to report a stalled script */
-		bool needed = r->next < r->s->nsteps && r->s->steps[r->next].actor == (int)a;
+		bool needed = !r->lenient && r->next < r->s->nsteps &&
+			      r->s->steps[r->next].actor == (int)a;
 		double d = p->deadline >= 0 ? p->deadline : needed ? stall_deadline(r, p) + 1 : -1;
 		if (d >= 0 && (soonest < 0 || d < soonest))
 			soonest = d;
@@ -1898,6 +1900,30 @@ run *run_new_lab(const script *s, lab *l)
 	r->flows = l ? pkt_flows_new() : NULL;
 	r->t_start = run_clock_ms();
 	return r;
+}
+
+void run_set_lenient(run *r)
+{
+	r->lenient = true;
+}
+
+void run_extend(run *r, const script *s)
+{
+	const script *old = r->s;
+	r->s = s;
+	if (s->nsocks > old->nsocks) {
+		r->socks = xrealloc(r->socks, (s->nsocks + 1) * sizeof *r->socks);
+		memset(r->socks + old->nsocks, 0, (s->nsocks + 1 - old->nsocks) * sizeof *r->socks);
+		for (size_t i = old->nsocks; i < s->nsocks; i++)
+			r->socks[i].fd = -1;
+	}
+	if (s->nactors > old->nactors) {
+		r->pend = xrealloc(r->pend, (s->nactors + 1) * sizeof *r->pend);
+		memset(r->pend + old->nactors, 0, (s->nactors + 1 - old->nactors) * sizeof *r->pend);
+		r->until_count = xrealloc(r->until_count, (s->nactors + 1) * sizeof *r->until_count);
+		memset(r->until_count + old->nactors, 0,
+		       (s->nactors + 1 - old->nactors) * sizeof *r->until_count);
+	}
 }
 
 void run_free(run *r)

@@ -106,6 +106,14 @@ run *run_new(const script *s);
  * writes means the actor's own side in bind() and the other side in connect() and sendto().
  * Every packet becomes an EV_PACKET with a snapshot of both sides after it. */
 run *run_new_lab(const script *s, lab *l);
+/* The playground's runs: an error (a socket with no address yet) ends its step with an
+ * EV_ERROR event instead of stopping the run, and an actor may stay blocked for as long as it
+ * likes (no stall limit). */
+void run_set_lenient(run *r);
+/* Goes on with s, which holds the script the run has (same actors, sockets and steps, in the
+ * same order) and more after it: the playground's next typed line. The caller frees the old
+ * script afterwards. */
+void run_extend(run *r, const script *s);
 /* Closes every socket the run opened and frees it. */
 void run_free(run *r);
 lab *run_lab(const run *r);

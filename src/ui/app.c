@@ -48,6 +48,9 @@ static int map_key(int r, wint_t ch)
 		case KEY_F(1): return KEYC_F1;
 		case KEY_F(2): return KEYC_F2;
 		case KEY_F(3): return KEYC_F3;
+		case KEY_F(4): return KEYC_F4;
+		case KEY_F(5): return KEYC_F5;
+		case KEY_F(6): return KEYC_F6;
 		case KEY_BACKSPACE: return KEYC_BACKSPACE;
 		default: return -1;
 		}
@@ -56,6 +59,7 @@ static int map_key(int r, wint_t ch)
 	case '\n':
 	case '\r': return KEYC_ENTER;
 	case 27: return KEYC_ESC;
+	case '\t': return KEYC_TAB;
 	case 127:
 	case 8: return KEYC_BACKSPACE;
 	default: return (int)ch;
@@ -155,7 +159,8 @@ static void draw_help(app *a)
 	const char *title = a->scr->id == SCR_MENU ? _(" Keys: lesson menu ") :
 			    a->scr->id == SCR_PAGER ? _(" Keys: lesson pages ") :
 			    a->scr->id == SCR_DEMO ? _(" Keys: live demo ") :
-			    a->scr->id == SCR_PROJECT ? _(" Keys: project server ") : _(" Keys: glossary ");
+			    a->scr->id == SCR_PROJECT ? _(" Keys: project server ") :
+			    a->scr->id == SCR_PLAYGROUND ? _(" Keys: playground ") : _(" Keys: glossary ");
 	ui_draw_text(y, x + 2, title, strlen(title), w - 4, A_BOLD);
 	for (int r = 0; r < inner && a->help_top + (size_t)r < n; r++) {
 		const char *s = lines[a->help_top + (size_t)r];
@@ -249,7 +254,7 @@ static int handle_key(app *a, int key)
 
 static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
 		   int start_lesson, int start_demo, bool lab_on, int start_project,
-		   const char *host, long port)
+		   const char *host, long port, playground *start_pg)
 {
 	app a = { 0 };
 	a.pj_host = host;
@@ -282,7 +287,10 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	ui_init_colors(&a);
-	if (start_project >= 0) {
+	if (start_pg) {
+		ui_open_playground(&a, start_pg);
+		a.pg_prev = NULL;	/* started for the playground: leaving it ends the program */
+	} else if (start_project >= 0) {
 		ui_open_project(&a, (project_kind)start_project);
 		if (a.scr == &ui_project_screen)
 			a.pj_prev = NULL;	/* started for the project: q ends the program */
@@ -339,6 +347,17 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	endwin();
 	delscreen(scr);
 	save_progress(&a, true);
+	if (a.pg) {
+		a.run = NULL;		/* the session's own */
+		if (a.pg_prev)
+			pg_free(a.pg);	/* opened from the menu; else the caller's */
+	}
+	for (size_t i = 0; i < a.pg_nhist; i++)
+		free(a.pg_hist[i]);
+	free(a.pg_hist);
+	free(a.pg_note);
+	free(a.pg_choices);
+	free(a.pg_draft);
 	if (a.run)
 		ui_close_demo(&a);
 	project_close(a.proj);
@@ -359,11 +378,18 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
 	   int start_lesson, int start_demo, bool lab_on)
 {
-	return ui_main(cat, prog, lang, utf8, notice, start_lesson, start_demo, lab_on, -1, NULL, -1);
+	return ui_main(cat, prog, lang, utf8, notice, start_lesson, start_demo, lab_on, -1, NULL, -1,
+		       NULL);
 }
 
 int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
 		   const char *host, long port)
 {
-	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, false, (int)k, host, port);
+	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, false, (int)k, host, port, NULL);
+}
+
+int ui_run_playground(catalog *cat, progress *prog, lang_id lang, bool utf8, playground *g)
+{
+	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, run_lab(pg_run(g)) != NULL, -1, NULL,
+		       -1, g);
 }

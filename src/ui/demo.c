@@ -39,12 +39,12 @@ static const int auto_delays[] = { 3000, 1500, 800, 400, 150 };
 
 static const script *cur_script(const app *a)
 {
-	return catalog_demo(a->cat, a->demo);
+	return a->pg ? pg_script(a->pg) : catalog_demo(a->cat, a->demo);
 }
 
 static const lesson_block *cur_block(const app *a)
 {
-	return catalog_demo_block(a->cat, a->lang, a->demo);
+	return a->pg ? NULL : catalog_demo_block(a->cat, a->lang, a->demo);
 }
 
 /* ---- timeline rows ------------------------------------------------------------------------ */
@@ -800,49 +800,13 @@ static int draw_wrapped(int y, int rows, const char *text, attr_t first, attr_t 
 	return used;
 }
 
-static void demo_draw(app *a)
+/* The timeline (the actors' columns from row y0) and the kernel's side panel, down to row y1:
+ * the demo screen's body, and the playground's. */
+void ui_demo_body(app *a, int y0, int y1)
 {
 	const script *s = cur_script(a);
-	const lesson_block *b = cur_block(a);
-	const char *title = b ? lesson_block_narration(b, "title") : s->id;
-	char *left = xasprintf("%s %s", _("Demo:"), title);
-	size_t next = run_next_step(a->run);
-	char *steps = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), AUTO_DEFAULT + a->speed + 1, next, s->nsteps)
-				   : xasprintf(_("step %zu/%zu"), next, s->nsteps);
+	int W = COLS;
 	lab *lb = cur_lab(a);
-	char *right = lb ? xasprintf("%s  %s", lab_get_mode(lb) == LAB_FULL ? _("[packet lab]") :
-				     _("[lab: capture]"), steps) : xstrdup(steps);
-	free(steps);
-	ui_draw_bar(0, left, right);
-	free(left);
-	free(right);
-
-	int W = COLS, H = LINES;
-	int nrows_narr = H >= 20 ? 3 : H >= 12 ? 2 : 1;
-	int kind;
-	char *ptext = prediction_text(a, &kind);
-	if (ptext) {
-		/* a question or a verdict: more room, in its own colours */
-		int rows = H >= 20 ? 7 : H >= 12 ? 4 : 2;
-		attr_t first = kind == 0 ? ui_attr(a, ATTR_QUESTION) : kind > 0 ? ui_attr(a, ATTR_ANSWER) :
-			       kind < 0 ? ui_attr(a, ATTR_EMPH) : ui_attr(a, ATTR_HEADING);
-		nrows_narr = draw_wrapped(1, rows, ptext, first | A_BOLD, ui_attr(a, ATTR_TEXT));
-		free(ptext);
-	} else {
-		char **nl;
-		size_t nn = layout_wrap(current_narration(a), W - 2, &nl);
-		if ((int)nn < nrows_narr)
-			nrows_narr = nn ? (int)nn : 1;
-		for (size_t i = 0; i < nn; i++) {
-			if ((int)i < nrows_narr)
-				ui_draw_text(1 + (int)i, 1, nl[i], strlen(nl[i]), W - 2, ui_attr(a, ATTR_EMPH));
-			free(nl[i]);
-		}
-		free(nl);
-	}
-	int y0 = 1 + nrows_narr;		/* the actors' header row */
-	int y1 = H - 2;				/* last body row */
-
 	/* the tools' lines are long and ss shows the states: no panel with them */
 	bool tools = a->code_mode == CODE_TOOLS;
 	/* no panel without sockets either (a demo of library calls such as htons) */
@@ -954,6 +918,53 @@ static void demo_draw(app *a)
 		ui_draw_text(y1, 0, m, strlen(m), W, ui_attr(a, ATTR_HEADING));
 		free(m);
 	}
+
+}
+
+static void demo_draw(app *a)
+{
+	const script *s = cur_script(a);
+	const lesson_block *b = cur_block(a);
+	const char *title = b ? lesson_block_narration(b, "title") : s->id;
+	char *left = xasprintf("%s %s", _("Demo:"), title);
+	size_t next = run_next_step(a->run);
+	char *steps = a->auto_mode ? xasprintf(_("auto %d  step %zu/%zu"), AUTO_DEFAULT + a->speed + 1, next, s->nsteps)
+				   : xasprintf(_("step %zu/%zu"), next, s->nsteps);
+	lab *lb = cur_lab(a);
+	char *right = lb ? xasprintf("%s  %s", lab_get_mode(lb) == LAB_FULL ? _("[packet lab]") :
+				     _("[lab: capture]"), steps) : xstrdup(steps);
+	free(steps);
+	ui_draw_bar(0, left, right);
+	free(left);
+	free(right);
+
+	int W = COLS, H = LINES;
+	int nrows_narr = H >= 20 ? 3 : H >= 12 ? 2 : 1;
+	int kind;
+	char *ptext = prediction_text(a, &kind);
+	if (ptext) {
+		/* a question or a verdict: more room, in its own colours */
+		int rows = H >= 20 ? 7 : H >= 12 ? 4 : 2;
+		attr_t first = kind == 0 ? ui_attr(a, ATTR_QUESTION) : kind > 0 ? ui_attr(a, ATTR_ANSWER) :
+			       kind < 0 ? ui_attr(a, ATTR_EMPH) : ui_attr(a, ATTR_HEADING);
+		nrows_narr = draw_wrapped(1, rows, ptext, first | A_BOLD, ui_attr(a, ATTR_TEXT));
+		free(ptext);
+	} else {
+		char **nl;
+		size_t nn = layout_wrap(current_narration(a), W - 2, &nl);
+		if ((int)nn < nrows_narr)
+			nrows_narr = nn ? (int)nn : 1;
+		for (size_t i = 0; i < nn; i++) {
+			if ((int)i < nrows_narr)
+				ui_draw_text(1 + (int)i, 1, nl[i], strlen(nl[i]), W - 2, ui_attr(a, ATTR_EMPH));
+			free(nl[i]);
+		}
+		free(nl);
+	}
+	int y0 = 1 + nrows_narr;		/* the actors' header row */
+	int y1 = H - 2;				/* last body row */
+
+	ui_demo_body(a, y0, y1);
 
 	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
 	static const key_action lab_hints[] = { ACT_STEP, ACT_WIRE_HOLD, ACT_WIRE_DELIVER, ACT_WIRE_DROP, ACT_PANEL, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
@@ -1129,6 +1140,36 @@ static void wire_key(app *a, key_action act)
 	}
 }
 
+bool ui_demo_scroll(app *a, key_action act)
+{
+	switch (act) {
+	case ACT_UP:
+		a->tl_follow = false;
+		if (a->tl_top > 0)
+			a->tl_top--;
+		return true;
+	case ACT_DOWN:
+		a->tl_top++;
+		return true;
+	case ACT_PAGE_UP:
+		a->tl_follow = false;
+		a->tl_top = a->tl_top > 10 ? a->tl_top - 10 : 0;
+		return true;
+	case ACT_PAGE_DOWN:
+		a->tl_top += 10;
+		return true;
+	case ACT_TOP:
+		a->tl_follow = false;
+		a->tl_top = 0;
+		return true;
+	case ACT_BOTTOM:
+		a->tl_follow = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int demo_key(app *a, key_action act, int key)
 {
 	(void)key;
@@ -1203,33 +1244,12 @@ static int demo_key(app *a, key_action act, int key)
 	case ACT_WIRE_SLOW:
 		wire_key(a, act);
 		break;
-	case ACT_UP:
-		a->tl_follow = false;
-		if (a->tl_top > 0)
-			a->tl_top--;
-		break;
-	case ACT_DOWN:
-		a->tl_top++;
-		break;
-	case ACT_PAGE_UP:
-		a->tl_follow = false;
-		a->tl_top = a->tl_top > 10 ? a->tl_top - 10 : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		a->tl_top += 10;
-		break;
-	case ACT_TOP:
-		a->tl_follow = false;
-		a->tl_top = 0;
-		break;
-	case ACT_BOTTOM:
-		a->tl_follow = true;
-		break;
 	case ACT_BACK:
 		ui_close_demo(a);
 		break;
 	default:
-		return 0;
+		if (!ui_demo_scroll(a, act))
+			return 0;
 	}
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -1290,7 +1310,7 @@ static bool demo_input(app *a, int key)
 			ui_set_message(a, _("Type your prediction first (Esc skips it)."));
 	} else if (key == KEYC_ESC) {
 		predicted(a, PRED_SKIPPED);
-	} else if (key == '\t') {
+	} else if (key == KEYC_TAB) {
 		a->ask_hint = true;
 	} else {
 		return ui_line_edit(a->typed, sizeof a->typed, key, true);

@@ -123,6 +123,11 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_PANEL: label = _("Panel"); break;
 		case ACT_GLOSSARY: label = _("Glossary"); break;
 		case ACT_PROJECT: label = _("Projects"); break;
+		case ACT_PLAYGROUND: label = _("Playground"); break;
+		case ACT_RUN: label = _("Run"); break;
+		case ACT_COMPLETE: label = _("Complete"); break;
+		case ACT_HISTORY: label = _("History"); break;
+		case ACT_SAVE: label = _("Save"); break;
 		case ACT_ANSWER: label = _("Answer"); break;
 		case ACT_HINT: label = _("Hint"); break;
 		case ACT_SKIP: label = _("Skip"); break;

@@ -112,7 +112,7 @@ static void menu_draw(app *a)
 	ui_draw_text(LINES - 2, margin, legend, strlen(legend), width, A_DIM);
 	free(legend);
 
-	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG, ACT_GLOSSARY, ACT_PROJECT };
+	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG, ACT_GLOSSARY, ACT_PROJECT, ACT_PLAYGROUND };
 	char right[32];
 	snprintf(right, sizeof right, "%zu/%zu", a->sel + 1, n);
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), right);
@@ -153,6 +153,9 @@ static int menu_key(app *a, key_action act, int key)
 		ui_open_lesson(a, a->sel, page);
 		break;
 	}
+	case ACT_PLAYGROUND:
+		ui_open_playground(a, NULL);
+		break;
 	case ACT_PROJECT:
 		ui_open_project(a, PROJECT_ECHO);
 		break;

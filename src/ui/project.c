@@ -332,7 +332,7 @@ static bool project_input(app *a, int key)
 		return false;
 	if (key == KEYC_ENTER)
 		send_line(a);
-	else if (key == '\t')
+	else if (key == KEYC_TAB)
 		a->pj_py = !a->pj_py;
 	else
 		return ui_line_edit(a->pj_line, sizeof a->pj_line, key, false);

@@ -12,6 +12,7 @@
 #include "core/progress.h"
 #include "net/run.h"
 #include "net/project.h"
+#include "net/playground.h"
 
 #include <poll.h>
 
@@ -113,6 +114,16 @@ struct app {
 	const char *pj_host;	/* --listen, or NULL for 127.0.0.1 */
 	long pj_port;		/* --port, or -1 for the project's default */
 	char pj_line[512];	/* what the student is typing (chat, UDP chat, client) */
+	/* the playground (its run is a->run while it is open) */
+	playground *pg;
+	const screen *pg_prev;	/* the screen to return to, NULL: quit */
+	char pg_line[512];	/* the line being typed */
+	char *pg_note;		/* above the timeline: why a line was refused, what was saved */
+	bool pg_note_bad;	/* ... a refusal (warning colours) */
+	char *pg_choices;	/* the completions of the word being typed, when several */
+	char **pg_hist;		/* the lines entered, oldest first */
+	size_t pg_nhist, pg_hpos;	/* ... and the one recalled (pg_nhist: none) */
+	char *pg_draft;		/* the typed line before the history was entered */
 };
 
 enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
@@ -122,6 +133,18 @@ extern const screen ui_pager_screen;
 extern const screen ui_demo_screen;
 extern const screen ui_glossary_screen;
 extern const screen ui_project_screen;
+extern const screen ui_playground_screen;
+
+/* Opens the playground screen on session g (the app owns it from now on; NULL: a new, empty
+ * session). */
+void ui_open_playground(app *a, playground *g);
+/* Runs the interface on the playground session g; leaving it ends the program. */
+int ui_run_playground(catalog *cat, progress *prog, lang_id lang, bool utf8, playground *g);
+/* The demo screen's body: the actors' timeline from row y0 and the kernel's side panel, to
+ * row y1. Shared by the demo and the playground. */
+void ui_demo_body(app *a, int y0, int y1);
+/* Scrolls that timeline for the keys that do (↑ ↓ PgUp PgDn Home End); false for others. */
+bool ui_demo_scroll(app *a, key_action act);
 
 /* Opens project k's server (port and host from a->pj_port, a->pj_host) on its screen;
  * false, with the reason on the status line, when it cannot listen. */
