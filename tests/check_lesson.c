@@ -232,6 +232,32 @@ START_TEST(errors_are_all_reported)
 }
 END_TEST
 
+START_TEST(project_blocks)
+{
+	lesson *l = parse(HEAD "@page P\nBefore.\n@project files\nAfter.\n");
+	ck_assert_ptr_nonnull(l);
+	ck_assert_uint_eq(lesson_nblocks(l, 0), 3);
+	const lesson_block *b = lesson_block_at(l, 0, 1);
+	ck_assert_int_eq(b->kind, BLOCK_PROJECT);
+	ck_assert_str_eq(b->id, "files");
+	/* the two languages must name the same projects in the same places */
+	lesson *m = parse(HEAD "@page P\nVorher.\n@project echo\n");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(lesson_compare_structure(l, m, &errs), -1);
+	ck_assert_ptr_nonnull(strstr(errs.items[0].msg, "'echo' stands where"));
+	lesson_free(l);
+	lesson_free(m);
+}
+END_TEST
+
+START_TEST(error_unknown_project)
+{
+	expect_error(HEAD "@page P\nx\n@project ftp\n", 6, 10, "no project 'ftp'");
+	diag_clear(&errs);
+	expect_error(HEAD "@project echo\n@page P\nx\n", 4, 1, "@project must be inside a page");
+}
+END_TEST
+
 START_TEST(structure_comparison)
 {
 	lesson *a = lesson_load(test_data("valid.lesson"), &errs);
@@ -259,6 +285,7 @@ Suite *make_lesson_suite(void)
 	tcase_add_test(tc, cjk_lines_join_without_space);
 	tcase_add_test(tc, crlf_line_ends);
 	tcase_add_test(tc, structure_comparison);
+	tcase_add_test(tc, project_blocks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -275,6 +302,7 @@ Suite *make_lesson_suite(void)
 	tcase_add_test(tc, error_check_fields);
 	tcase_add_test(tc, error_duplicate_block_id);
 	tcase_add_test(tc, errors_are_all_reported);
+	tcase_add_test(tc, error_unknown_project);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,9 @@
 
 #include "suites.h"
 #include "core/util.h"
+#include "core/lesson.h"
 #include "net/playground.h"
+#include "net/project.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -268,6 +270,18 @@ START_TEST(test_restart_and_clear)
 }
 END_TEST
 
+/* The projects a lesson may open are the ones --project runs, and no other. */
+START_TEST(test_lesson_projects_exist)
+{
+	size_t n = 0;
+	for (; lesson_project_at(n); n++)
+		ck_assert_int_ge(project_find(lesson_project_at(n)), 0);
+	ck_assert_uint_eq(n, PROJECT_COUNT);
+	for (int k = 0; k < PROJECT_COUNT; k++)
+		ck_assert_str_eq(lesson_project_at((size_t)k), project_name((project_kind)k));
+}
+END_TEST
+
 Suite *make_playground_suite(void)
 {
 	Suite *s = suite_create("playground");
@@ -281,6 +295,7 @@ Suite *make_playground_suite(void)
 	tcase_add_test(tc, test_hints);
 	tcase_add_test(tc, test_save_and_reopen);
 	tcase_add_test(tc, test_restart_and_clear);
+	tcase_add_test(tc, test_lesson_projects_exist);
 	suite_add_tcase(s, tc);
 	return s;
 }

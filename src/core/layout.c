@@ -246,6 +246,14 @@ layout *layout_page(const lesson *l, size_t page, const layout_opts *o)
 		case BLOCK_CHECK:
 			layout_check(lay, bi, b, &opts);
 			break;
+		case BLOCK_PROJECT: {
+			/* TRANSLATORS: %s is a project's name as --project takes it (echo, http...). */
+			char *s = xasprintf(_("Project %s: press d to start it here, then connect your own client from another terminal (or run: socktutor --project %s)"),
+					    b->id, b->id);
+			wrap_string(lay, bi, s, ATTR_MUTED, opts.width, opts.ascii ? "> " : "▶ ", "  ", ATTR_MARK);
+			free(s);
+			break;
+		}
 		}
 	}
 	return lay;

@@ -595,6 +595,24 @@ static void parse_lines(parser *p, const char *text, size_t len)
 				line_cap = choice_cap = 0;
 				memset(&cc, 0, sizeof cc);
 				st = demo ? ST_DEMO : ST_CHECK;
+			} else if (directive(ls, te, "@project", &arg)) {
+				char *name = xstrndup(arg, (size_t)(te - arg));
+				bool known = false;
+				for (size_t i = 0; lesson_project_at(i); i++)
+					known |= strcmp(lesson_project_at(i), name) == 0;
+				if (!cur_page(p))
+					error(p, line, 1, _("%s must be inside a page (after @page)"), "@project");
+				else if (!known)
+					error(p, line, text_chars(ls, (size_t)(arg - ls)) + 1,
+					      _("no project '%s' (there are: %s)"), name,
+					      "echo, http, chat, files, udpchat, client");
+				if (cur_page(p) && known) {
+					blk = new_block(p, BLOCK_PROJECT, line);
+					blk->id = name;
+					blk = NULL;
+				} else {
+					free(name);
+				}
 			} else if (directive(ls, te, "@end", &arg)) {
 				error(p, line, 1, _("@end without an open @demo or @check"));
 			} else {
@@ -602,7 +620,7 @@ static void parse_lines(parser *p, const char *text, size_t len)
 				if (ls + n > te)
 					n = (size_t)(te - ls);
 				char *d = xstrndup(ls, n);
-				error(p, line, 1, _("unknown directive '%s' (expected @lesson, @title, @order, @page, @demo, @check or @end)"), d);
+				error(p, line, 1, _("unknown directive '%s' (expected @lesson, @title, @order, @page, @demo, @check, @project or @end)"), d);
 				free(d);
 			}
 			continue;
@@ -766,12 +784,14 @@ const lesson_block *lesson_block_at(const lesson *l, size_t page, size_t block)
 	return &l->pages[page].blocks[block];
 }
 
-/* The demo and check blocks of a page, in order: the structure both languages share. */
+/* The demo, check and project blocks of a page, in order: the structure both languages
+ * share. */
 static size_t structural(const lesson_page *pg, const lesson_block **out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < pg->nblocks; i++)
-		if (pg->blocks[i].kind == BLOCK_DEMO || pg->blocks[i].kind == BLOCK_CHECK) {
+		if (pg->blocks[i].kind == BLOCK_DEMO || pg->blocks[i].kind == BLOCK_CHECK ||
+		    pg->blocks[i].kind == BLOCK_PROJECT) {
 			if (n < max)
 				out[n] = &pg->blocks[i];
 			n++;
@@ -817,4 +837,10 @@ int lesson_compare_structure(const lesson *a, const lesson *b, diag_list *errs)
 		}
 	}
 	return 0;
+}
+
+const char *lesson_project_at(size_t i)
+{
+	static const char *const names[] = { "echo", "http", "chat", "files", "udpchat", "client" };
+	return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }

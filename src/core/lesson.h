@@ -27,7 +27,8 @@ typedef enum block_kind {
 	BLOCK_BULLET,
 	BLOCK_CODE,
 	BLOCK_DEMO,
-	BLOCK_CHECK
+	BLOCK_CHECK,
+	BLOCK_PROJECT		/* @project NAME: a project server to start from the page (id) */
 } block_kind;
 
 /* Read-only view of one block; owned by its lesson. */
@@ -42,7 +43,7 @@ typedef struct lesson_block {
 	int *line_nos;
 	size_t nlines;
 	char *lang;		/* code: "c", "python", ... or NULL */
-	/* BLOCK_DEMO and BLOCK_CHECK */
+	/* BLOCK_DEMO and BLOCK_CHECK; BLOCK_PROJECT: the project's name */
 	char *id;
 	/* BLOCK_DEMO: narration by scene name ("title" is the demo's title) */
 	char **narr_keys;
@@ -88,5 +89,9 @@ const char *lesson_block_narration(const lesson_block *b, const char *key);
 
 /* True when s is a valid lesson, demo or check id. */
 int lesson_valid_id(const char *s);
+
+/* The projects a lesson may name in @project (the names socktutor --project takes); NULL
+ * past the end. src/net/project.c has a server for each (a test checks they agree). */
+const char *lesson_project_at(size_t i);
 
 #endif

@@ -114,8 +114,8 @@ static void go_page(app *a, size_t page)
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
 }
 
-/* The page's demo the reader means: the first one from the top of the screen down, else
- * the page's first; NULL when the page has none. */
+/* The page's demo (or project) the reader means: the first one from the top of the screen
+ * down, else the page's first; NULL when the page has none. */
 static const lesson_block *page_demo(const app *a)
 {
 	const lesson *l = cur_lesson(a);
@@ -124,7 +124,7 @@ static const lesson_block *page_demo(const app *a)
 	const lesson_block *first = NULL;
 	for (size_t i = 0; i < n; i++) {
 		const lesson_block *b = lesson_block_at(l, a->page, i);
-		if (b->kind != BLOCK_DEMO)
+		if (b->kind != BLOCK_DEMO && b->kind != BLOCK_PROJECT)
 			continue;
 		if (from < 0 || i >= (size_t)from)
 			return b;
@@ -311,7 +311,9 @@ static int pager_key(app *a, key_action act, int key)
 		break;
 	case ACT_DEMO: {
 		const lesson_block *d = page_demo(a);
-		if (d)
+		if (d && d->kind == BLOCK_PROJECT)
+			ui_open_project(a, (project_kind)project_find(d->id));
+		else if (d)
 			ui_open_demo(a, (size_t)catalog_find_demo(a->cat, d->id));
 		else
 			ui_set_message(a, _("There is no live demo on this page."));
