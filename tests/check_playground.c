@@ -270,6 +270,39 @@ START_TEST(test_restart_and_clear)
 }
 END_TEST
 
+static const char *state_of(const run_event *e, const char *name)
+{
+	for (size_t i = 0; i < e->nsocks; i++)
+		if (strcmp(e->socks[i].name, name) == 0)
+			return e->socks[i].state;
+	return NULL;
+}
+
+/* Time passes between typed lines: states the kernel changes by itself show up. */
+START_TEST(test_states_move_by_themselves)
+{
+	server_listening();
+	ck_assert_int_eq(run_check_states(pg_run(g)), 0);	/* nothing moved */
+	ck_assert(!run_states_moving(pg_run(g)));
+	type_ok("client: s = socket(AF_INET, SOCK_STREAM)");
+	type_ok("client: s.connect(server.l)");
+	type_ok("server: c = l.accept()");
+	type_ok("client: s.close()");
+	const run *r = pg_run(g);
+	const char *at_close = state_of(run_last(r), "client.s");
+	ck_assert_ptr_nonnull(at_close);
+	settle(600);
+	/* the client's FIN is acknowledged at once on loopback: FIN_WAIT2, whatever the close's
+	 * own snapshot caught */
+	ck_assert_str_eq(state_of(run_last(r), "client.s"), "FIN_WAIT2");
+	if (strcmp(at_close, "FIN_WAIT1") == 0) {
+		const run_event *e = run_last(r);
+		ck_assert_int_eq(e->kind, EV_STATES);
+		ck_assert_str_eq(e->c, "client.s FIN_WAIT1 -> FIN_WAIT2");
+	}
+}
+END_TEST
+
 /* The projects a lesson may open are the ones --project runs, and no other. */
 START_TEST(test_lesson_projects_exist)
 {
@@ -296,6 +329,7 @@ Suite *make_playground_suite(void)
 	tcase_add_test(tc, test_save_and_reopen);
 	tcase_add_test(tc, test_restart_and_clear);
 	tcase_add_test(tc, test_lesson_projects_exist);
+	tcase_add_test(tc, test_states_move_by_themselves);
 	suite_add_tcase(s, tc);
 	return s;
 }

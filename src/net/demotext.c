@@ -220,6 +220,9 @@ void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 	case EV_ERROR:
 		fprintf(out, "%s %s: %s\n", _("STOPPED:"), s->file, ev->observed);
 		break;
+	case EV_STATES:
+		fprintf(out, "%-8s %s\n", "", ev->c);
+		break;
 	case EV_WIRE:
 		fprintf(out, "%-8s %s  (%s)\n", "", ev->c, demo_wire_text(r, ev));
 		break;

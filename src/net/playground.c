@@ -23,7 +23,12 @@ struct playground {
 	script *s;		/* the lines parsed */
 	run *r;
 	lab *lab;
+	double looked;		/* when the kernel's states were last looked at */
 };
+
+/* While a socket is in a state the kernel leaves by itself, its states are looked at this
+ * often (and only then: an idle session with settled sockets never wakes up). */
+#define WATCH_MS 250
 
 /* ---- the session ------------------------------------------------------------------------ */
 
@@ -135,7 +140,26 @@ int pg_progress(playground *g)
 	run_progress(g->r);
 	while (run_step(g->r) == 1)
 		;
+	double now = run_clock_ms();
+	if (run_nevents(g->r) != before)
+		g->looked = now;
+	else if (now - g->looked >= WATCH_MS - 1 && run_states_moving(g->r)) {
+		run_check_states(g->r);
+		g->looked = now;
+	}
 	return (int)(run_nevents(g->r) - before);
+}
+
+size_t pg_pollfds(const playground *g, struct pollfd *fds, size_t max, int *timeout_ms)
+{
+	size_t n = run_pollfds(g->r, fds, max, timeout_ms);
+	if (run_states_moving(g->r)) {
+		double left = g->looked + WATCH_MS - run_clock_ms();
+		int t = left <= 0 ? 0 : (int)left + 1;
+		if (*timeout_ms < 0 || t < *timeout_ms)
+			*timeout_ms = t;
+	}
+	return n;
 }
 
 run *pg_run(const playground *g) { return g->r; }

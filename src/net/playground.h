@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 #include <stdio.h>
 
 typedef struct playground playground;
@@ -40,8 +41,12 @@ typedef enum pg_result {
  * that does not parse it is "column N: message". */
 pg_result pg_submit(playground *g, const char *line, char **msg);
 
-/* Lets blocked calls complete and issues queued lines; returns events added. */
+/* Lets blocked calls complete and issues queued lines; while a socket is in a state the
+ * kernel leaves by itself (FIN_WAIT1, TIME_WAIT...), looks at the states every 250 ms and
+ * adds an EV_STATES event when they moved. Returns the events added. */
 int pg_progress(playground *g);
+/* What the caller's poll() should wait for (run_pollfds, and the next look at the states). */
+size_t pg_pollfds(const playground *g, struct pollfd *fds, size_t max, int *timeout_ms);
 
 run *pg_run(const playground *g);
 const script *pg_script(const playground *g);

@@ -1902,6 +1902,58 @@ run *run_new_lab(const script *s, lab *l)
 	return r;
 }
 
+static const run_sock *sock_named(const run_event *ev, const char *name)
+{
+	for (size_t i = 0; ev && i < ev->nsocks; i++)
+		if (strcmp(ev->socks[i].name, name) == 0)
+			return &ev->socks[i];
+	return NULL;
+}
+
+int run_check_states(run *r)
+{
+	const run_event *last = run_last(r);
+	if (!last)
+		return 0;
+	size_t idx = (size_t)(last - r->ev);
+	run_event *ev = new_event(r, EV_STATES, -1);
+	observe_event(r, ev);
+	last = &r->ev[idx];	/* new_event may have moved the array */
+	strbuf sb = { 0 };
+	for (size_t i = 0; i < ev->nsocks; i++) {
+		const run_sock *now = &ev->socks[i], *was = sock_named(last, now->name);
+		if (was && strcmp(was->state, now->state) == 0)
+			continue;
+		strbuf_addf(&sb, "%s%s %s -> %s", sb.len ? ", " : "", now->name,
+			    was ? was->state : "-", now->state);
+	}
+	for (size_t i = 0; i < last->nsocks; i++)
+		if (!sock_named(ev, last->socks[i].name) && strcmp(last->socks[i].state, "GONE") != 0 &&
+		    strncmp(last->socks[i].name, "peer:", 5) != 0)
+			strbuf_addf(&sb, "%s%s %s -> GONE", sb.len ? ", " : "", last->socks[i].name,
+				    last->socks[i].state);
+	if (!sb.len) {
+		/* nothing moved: the event was never there */
+		free(ev->socks);
+		r->nev--;
+		return 0;
+	}
+	ev->c = strbuf_take(&sb);
+	return 1;
+}
+
+bool run_states_moving(const run *r)
+{
+	static const char *const moving[] = { "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+					      "CLOSING", "LAST_ACK", "TIME_WAIT" };
+	const run_event *last = run_last(r);
+	for (size_t i = 0; last && i < last->nsocks; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(moving); k++)
+			if (strcmp(last->socks[i].state, moving[k]) == 0)
+				return true;
+	return false;
+}
+
 void run_set_lenient(run *r)
 {
 	r->lenient = true;

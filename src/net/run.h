@@ -29,8 +29,10 @@ typedef enum run_ev_kind {
 	EV_EXPECT,		/* an expect step was checked */
 	EV_ERROR,		/* the run stopped: a call can never complete, or the kernel failed us */
 	EV_PACKET,		/* the packet lab: a packet was delivered, dropped or captured */
-	EV_WIRE			/* the packet lab: the wire was told what to do (by the script
+	EV_WIRE,		/* the packet lab: the wire was told what to do (by the script
 				 * or by the user) */
+	EV_STATES		/* the playground: the kernel moved sockets on by itself (c lists
+				 * the changes: "client.s FIN_WAIT1 -> FIN_WAIT2") */
 } run_ev_kind;
 
 /* One socket as the kernel reports it at the time of an event. */
@@ -114,6 +116,13 @@ void run_set_lenient(run *r);
  * same order) and more after it: the playground's next typed line. The caller frees the old
  * script afterwards. */
 void run_extend(run *r, const script *s);
+/* The playground lets time pass between calls, and the kernel moves sockets on by itself
+ * (FIN_WAIT1 to FIN_WAIT2, TIME_WAIT to gone). run_check_states() takes a snapshot and, when
+ * a socket's state differs from the newest event's, adds an EV_STATES event (returns 1).
+ * run_states_moving() says whether a socket is in a state the kernel leaves by itself, so
+ * that the caller looks again in a while. */
+int run_check_states(run *r);
+bool run_states_moving(const run *r);
 /* Closes every socket the run opened and frees it. */
 void run_free(run *r);
 lab *run_lab(const run *r);

@@ -365,6 +365,12 @@ static void tl_event(const app *a, tl *t, const run_event *ev, const run_event *
 	case EV_PACKET:
 		tl_packet(a, t, ev, prev, bold);
 		break;
+	case EV_STATES: {
+		char *m = xasprintf(_("kernel: %s"), ev->c);
+		tl_add(t, -1, A_DIM | bold, m, ui_glyph(a, "⟳ ", "~ "));
+		free(m);
+		break;
+	}
 	case EV_WIRE: {
 		char *m = xasprintf("%s: %s", ev->by_user ? _("you") : _("the script"),
 				    demo_wire_text(a->run, ev));

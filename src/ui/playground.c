@@ -302,7 +302,7 @@ static void playground_resize(app *a)
 
 static size_t playground_fds(app *a, struct pollfd *fds, size_t max, int *timeout_ms)
 {
-	return run_pollfds(a->run, fds, max, timeout_ms);
+	return pg_pollfds(a->pg, fds, max, timeout_ms);
 }
 
 static bool playground_wake(app *a)
