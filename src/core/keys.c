@@ -53,6 +53,7 @@ static const key_binding table[] = {
 	{ '1', SCR_PAGER | SCR_DEMO, ACT_ANSWER, "1-9", N_("Answer the question in view: choose 1, 2, 3 ...") },
 	{ 'H', SCR_PAGER | SCR_DEMO, ACT_HINT, "H", N_("Show the hint for the question in view") },
 	{ 's', SCR_DEMO, ACT_SKIP, "s", N_("Skip the prediction and run the step") },
+	{ 'e', SCR_DEMO, ACT_PLAYGROUND, "e", N_("Experiment: this demo's lines run again in the playground, then type your own") },
 	{ 'T', SCR_ANY, ACT_GLOSSARY, "T", N_("Glossary of terms, English and Chinese") },
 	{ KEYC_F3, SCR_ANY, ACT_GLOSSARY, "F3", N_("Glossary of terms, English and Chinese") },
 	{ 'L', SCR_ANY, ACT_LANG, "L", N_("Switch language: English / 中文") },

@@ -98,6 +98,25 @@ void pg_free(playground *g)
 	free(g);
 }
 
+/* A lesson's demo script: its predictions become comments (the playground asks none); every
+ * line keeps its number. */
+static char *comment_predictions(const char *text, size_t *len)
+{
+	strbuf sb = { 0 };
+	for (const char *p = text, *end = text + *len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl + 1 : end, *q = p;
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		if (e - q > 8 && memcmp(q, "predict", 7) == 0 && (q[7] == ' ' || q[7] == '\t'))
+			strbuf_adds(&sb, "# ");
+		strbuf_add(&sb, p, (size_t)(e - p));
+		p = e;
+	}
+	*len = sb.len;
+	return strbuf_take(&sb);
+}
+
 playground *pg_load(const char *path, lab *l, char **err)
 {
 	size_t len;
@@ -106,6 +125,9 @@ playground *pg_load(const char *path, lab *l, char **err)
 		*err = xasprintf(_("Cannot read %s: %s"), path, strerror(errno));
 		return NULL;
 	}
+	char *plain = comment_predictions(text, &len);
+	free(text);
+	text = plain;
 	diag_list errs = { 0 };
 	script *s = script_parse_ex(text, len, path, PG_FILE, &errs, SCRIPT_PLAYGROUND);
 	if (!s) {

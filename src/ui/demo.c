@@ -972,7 +972,7 @@ static void demo_draw(app *a)
 
 	ui_demo_body(a, y0, y1);
 
-	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
+	static const key_action hints[] = { ACT_STEP, ACT_AUTO, ACT_CODE, ACT_RESTART, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB, ACT_PLAYGROUND };
 	static const key_action lab_hints[] = { ACT_STEP, ACT_WIRE_HOLD, ACT_WIRE_DELIVER, ACT_WIRE_DROP, ACT_PANEL, ACT_BACK, ACT_HELP, ACT_LANG, ACT_LAB };
 	if (lb && lab_get_mode(lb) == LAB_FULL)
 		ui_draw_status(a, lab_hints, ARRAY_SIZE(lab_hints), NULL);
@@ -1250,6 +1250,24 @@ static int demo_key(app *a, key_action act, int key)
 	case ACT_WIRE_SLOW:
 		wire_key(a, act);
 		break;
+	case ACT_PLAYGROUND: {
+		const script *s = cur_script(a);
+		lab *l = cur_lab(a);
+		if (s->needs_lab && (!l || lab_get_mode(l) != LAB_FULL)) {
+			ui_set_message(a, _("This demo needs the packet lab's wire."));
+			break;
+		}
+		char *err = NULL;
+		playground *g = pg_load(s->file, l, &err);
+		if (!g) {
+			ui_set_message(a, err);
+			free(err);
+			break;
+		}
+		ui_open_playground(a, g);
+		ui_set_message(a, _("The demo's lines ran again on new sockets; go on typing your own."));
+		break;
+	}
 	case ACT_BACK:
 		ui_close_demo(a);
 		break;
