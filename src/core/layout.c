@@ -248,8 +248,10 @@ layout *layout_page(const lesson *l, size_t page, const layout_opts *o)
 			break;
 		case BLOCK_PROJECT: {
 			/* TRANSLATORS: %s is a project's name as --project takes it (echo, http...). */
-			char *s = xasprintf(_("Project %s: press d to start it here, then connect your own client from another terminal (or run: socktutor --project %s)"),
-					    b->id, b->id);
+			char *s = strcmp(b->id, "client") == 0 ?
+				xstrdup(_("Project client: start your own server first, then press d and type its port: this program connects to it (or run: socktutor --project client --port PORT)")) :
+				xasprintf(_("Project %s: press d to start it here, then connect your own client from another terminal (or run: socktutor --project %s)"),
+					  b->id, b->id);
 			wrap_string(lay, bi, s, ATTR_MUTED, opts.width, opts.ascii ? "> " : "▶ ", "  ", ATTR_MARK);
 			free(s);
 			break;

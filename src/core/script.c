@@ -839,7 +839,8 @@ static void parse_call_line(sparser *sp, script_step *st, int actor)
 		st->result = result;
 		s->socks[result].udp = st->op == OP_SOCKET ? st->type == SOCK_DGRAM : false;
 	}
-	if ((st->op == OP_LISTEN || st->op == OP_ACCEPT) && s->socks[st->sock].udp)
+	/* the playground lets the kernel say it (EOPNOTSUPP) */
+	if ((st->op == OP_LISTEN || st->op == OP_ACCEPT) && s->socks[st->sock].udp && !sp->playground)
 		serr(sp, first->start, _("%s is a UDP socket: UDP has no listen() or accept()"),
 		     s->socks[st->sock].full);
 }
