@@ -29,14 +29,35 @@ static bool is_dir(const char *path)
 
 /* True when this binary is the one in the build tree, so lessons and translations are taken
  * from the source and build trees and the program runs before 'make install'. */
-static bool running_uninstalled(void)
+/* Where the lessons and the message catalogs are: the source and build trees for the
+ * program in its build directory; next to the program (BIN/../share/...) when it was
+ * installed and then moved, or installed with DESTDIR; else where configure said. */
+static void data_dirs(const char **lessons, const char **locale)
 {
+	static char les[PATH_MAX + 64], loc[PATH_MAX + 64];
+	*lessons = PKGDATADIR "/lessons";
+	*locale = LOCALEDIR;
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0)
-		return false;
+		return;
 	self[n] = '\0';
-	return strcmp(self, ABS_BUILDDIR "/src/socktutor") == 0;
+	if (strcmp(self, ABS_BUILDDIR "/src/socktutor") == 0) {
+		*lessons = ABS_SRCDIR "/lessons";
+		*locale = ABS_BUILDDIR "/locale";
+		return;
+	}
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';		/* the program's directory: PREFIX/bin */
+	snprintf(les, sizeof les, "%s/../share/socktutor/lessons", self);
+	snprintf(loc, sizeof loc, "%s/../share/locale", self);
+	if (is_dir(les) && strcmp(PKGDATADIR "/lessons", les) != 0) {
+		*lessons = les;
+		if (is_dir(loc))
+			*locale = loc;
+	}
 }
 
 static void usage(FILE *out)
@@ -155,8 +176,9 @@ static int run_project(project_kind k, const char *host, long port)
 
 int main(int argc, char **argv)
 {
-	bool uninstalled = running_uninstalled();
-	bool utf8 = i18n_init(uninstalled ? ABS_BUILDDIR "/locale" : LOCALEDIR);
+	const char *lessons_dir, *locale_dir;
+	data_dirs(&lessons_dir, &locale_dir);
+	bool utf8 = i18n_init(locale_dir);
 
 	static const struct option longopts[] = {
 		{ "lang", required_argument, NULL, 'l' },
@@ -261,7 +283,7 @@ int main(int argc, char **argv)
 	if (!dir)
 		dir = getenv("SOCKTUTOR_LESSONS");
 	if (!dir || !*dir)
-		dir = uninstalled ? ABS_SRCDIR "/lessons" : PKGDATADIR "/lessons";
+		dir = lessons_dir;
 	if (!is_dir(dir)) {
 		fprintf(stderr, _("socktutor: no lesson directory at %s\n"), dir);
 		return 1;
