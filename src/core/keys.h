@@ -25,6 +25,7 @@ enum {
 	KEYC_F4,
 	KEYC_F5,
 	KEYC_F6,
+	KEYC_F7,
 	KEYC_TAB,
 	KEYC_BACKSPACE
 };
@@ -71,7 +72,8 @@ typedef enum key_action {
 	ACT_RUN,		/* playground: run the typed line */
 	ACT_COMPLETE,		/* playground: complete the word being typed */
 	ACT_HISTORY,		/* playground: an earlier line */
-	ACT_SAVE		/* playground: save the session as a script */
+	ACT_SAVE,		/* playground: save the session as a script */
+	ACT_EXPORT		/* demo, playground: write the transcript */
 } key_action;
 
 /* Screens a binding applies to. */

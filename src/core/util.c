@@ -189,3 +189,27 @@ int write_file_atomic(const char *path, const char *data, size_t len, int replac
 	errno = e;
 	return rc;
 }
+
+char *write_new_file(const char *base, const char *ext, const char *data, size_t len,
+		     int numbered)
+{
+	size_t n = strlen(base), e = strlen(ext);
+	char *stem = n > e && strcmp(base + n - e, ext) == 0 ? xstrndup(base, n - e) : xstrdup(base);
+	char *out = NULL;
+	int rc = -1;
+	for (int i = 1; i <= (numbered ? 99 : 1) && rc != 0; i++) {
+		free(out);
+		out = i == 1 ? xasprintf("%s%s", stem, ext) : xasprintf("%s-%d%s", stem, i, ext);
+		rc = write_file_atomic(out, data, len, 0);
+		if (rc != 0 && errno != EEXIST)
+			break;
+	}
+	int err = errno;
+	free(stem);
+	if (rc != 0) {
+		free(out);
+		errno = err;
+		return NULL;
+	}
+	return out;
+}

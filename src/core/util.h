@@ -39,5 +39,10 @@ char *read_file(const char *path, size_t *len);
  * fsync, then rename() (replace) or link() (no replacing: fails with EEXIST when path
  * exists). Returns 0, or -1 with errno set; nothing is left behind on failure. */
 int write_file_atomic(const char *path, const char *data, size_t len, int replace);
+/* Writes a new file BASE.EXT (ext is added unless base ends with it), never replacing one:
+ * when numbered, BASE-2.EXT, BASE-3.EXT ... are tried in turn. Returns the path written
+ * (free it), or NULL with errno set (EEXIST: the name is taken). */
+char *write_new_file(const char *base, const char *ext, const char *data, size_t len,
+		     int numbered);
 
 #endif

@@ -9,6 +9,8 @@
 #include "core/util.h"
 
 #include <stdlib.h>
+#include <time.h>
+#include <sys/utsname.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -338,6 +340,48 @@ static void print_cb(const run_event *ev, void *arg)
 		fprintf(p->out, "         [%s]\n", st);
 	free(p->last_states);
 	p->last_states = st;
+}
+
+char *demo_transcript(const run *r, const lesson_block *narration, const char *title)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	if (!out)
+		return xstrdup("");
+	time_t now = time(NULL);
+	char when[32];
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
+	struct utsname u;
+	if (uname(&u) != 0)
+		strcpy(u.release, "?");
+	fprintf(out, "# %s\n\n", title);
+	fprintf(out, _("*socktutor %s, %s, Linux %s. Every call below was made on the real kernel; after each one, the lines strace -f, ss -tuan and (in the packet lab) tcpdump -n would print for it.*\n"),
+		PACKAGE_VERSION, when, u.release);
+	const script *s = run_script(r);
+	printer p = { out, r, narration, NULL, xcalloc(s->npredicts + 1, 1), false };
+	bool open = false;
+	for (size_t i = 0; i < run_nevents(r); i++) {
+		const run_event *ev = run_event_at(r, i);
+		if (ev->kind == EV_SCENE) {
+			const char *name = s->scenes[ev->scene].name;
+			const char *text = narration ? lesson_block_narration(narration, name) : NULL;
+			fprintf(out, "%s\n## %s\n\n", open ? "```\n" : "", text ? text : name);
+			open = false;
+			continue;
+		}
+		if (!open)
+			fputs("```text\n", out);
+		open = true;
+		print_cb(ev, &p);
+		tools_print_event(out, r, i);
+	}
+	if (open)
+		fputs("```\n", out);
+	free(p.asked);
+	free(p.last_states);
+	fclose(out);
+	return buf;
 }
 
 void demo_print_since(FILE *out, const run *r, size_t *shown, char **last_states)

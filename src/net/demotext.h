@@ -29,6 +29,11 @@ int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool
  * only: the playground's printer. */
 void demo_print_since(FILE *out, const run *r, size_t *shown, char **last_states);
 
+/* A run's events as a Markdown transcript for handouts and homework: a heading per scene
+ * (its narration when narration is given), then each event as the plain printer shows it,
+ * with the strace, ss and tcpdump lines that would show it. The caller frees it. */
+char *demo_transcript(const run *r, const lesson_block *narration, const char *title);
+
 /* One demo a line: id, a tab, the lesson id, a tab, the demo's title. */
 void demo_print_list(FILE *out, const catalog *c, lang_id lang);
 

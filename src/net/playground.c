@@ -272,6 +272,15 @@ pg_result pg_submit(playground *g, const char *typed, char **msg)
 			*msg = xasprintf(_("Cannot save the session: %s"), strerror(errno));
 			res = PG_REFUSED;
 		}
+	} else if (is_command(line, "export", &arg)) {
+		char *path = pg_export(g, arg);
+		if (path) {
+			*msg = path;
+			res = PG_EXPORTED;
+		} else {
+			*msg = xasprintf(_("Cannot write the transcript: %s"), strerror(errno));
+			res = PG_REFUSED;
+		}
 	} else if (is_command(line, "restart", NULL)) {
 		start_run(g);
 		res = PG_RESTARTED;
@@ -388,31 +397,21 @@ char *pg_script_text(const playground *g)
 char *pg_save(const playground *g, const char *path)
 {
 	char *text = pg_script_text(g);
-	char *base;
-	if (path) {
-		size_t n = strlen(path);
-		base = n > 5 && strcmp(path + n - 5, ".demo") == 0 ? xstrndup(path, n - 5) : xstrdup(path);
-	} else {
-		base = xstrdup("playground");
-	}
-	char *out = NULL;
-	int rc = -1;
 	/* a name of the student's own is never replaced; the default takes the next free one */
-	for (int i = 1; i <= (path ? 1 : 99) && rc != 0; i++) {
-		free(out);
-		out = i == 1 ? xasprintf("%s.demo", base) : xasprintf("%s-%d.demo", base, i);
-		rc = write_file_atomic(out, text, strlen(text), 0);
-		if (rc != 0 && errno != EEXIST)
-			break;
-	}
+	char *out = write_new_file(path ? path : "playground", ".demo", text, strlen(text), !path);
 	int e = errno;
 	free(text);
-	free(base);
-	if (rc != 0) {
-		free(out);
-		errno = e;
-		return NULL;
-	}
+	errno = e;
+	return out;
+}
+
+char *pg_export(const playground *g, const char *path)
+{
+	char *md = demo_transcript(g->r, NULL, _("A playground session"));
+	char *out = write_new_file(path ? path : "playground", ".md", md, strlen(md), !path);
+	int e = errno;
+	free(md);
+	errno = e;
 	return out;
 }
 
@@ -526,7 +525,7 @@ size_t pg_complete(const playground *g, const char *line, size_t *word_start, ch
 	int actor = line[first_len] == ':' ? actor_named(s, line, first_len) : -1;
 	if (first_word) {
 		cand_actors(&c, s, ": ");
-		static const char *const words[] = { "expect ", "wait ", "scene ", "actors ", "save",
+		static const char *const words[] = { "expect ", "wait ", "scene ", "actors ", "save", "export",
 						     "restart", "clear", "help", "quit" };
 		for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 			cand(&c, words[i], "");
@@ -705,6 +704,7 @@ char *pg_help_text(void)
 	strbuf_addf(&sb, "%s\n", _("An actor is a thread of the program: name it before the colon (up to four). A call waiting in one actor does not stop the others."));
 	strbuf_addf(&sb, "%s\n", _("Commands:"));
 	strbuf_addf(&sb, "  save [FILE]  %s\n", _("writes the session as a script, each result after ->"));
+	strbuf_addf(&sb, "  export [FILE] %s\n", _("writes a transcript (Markdown): each call with the strace and ss lines that show it"));
 	strbuf_addf(&sb, "  restart      %s\n", _("runs the same lines again on new sockets"));
 	strbuf_addf(&sb, "  clear        %s\n", _("closes everything and starts an empty session"));
 	strbuf_addf(&sb, "  help         %s\n", _("this text"));
@@ -775,6 +775,7 @@ int pg_run_plain(FILE *out, int in, playground *g, bool prompt)
 			refused++;
 			break;
 		case PG_SAVED:
+		case PG_EXPORTED:
 			fprintf(out, _("  saved as %s\n"), msg);
 			break;
 		case PG_RESTARTED:

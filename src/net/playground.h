@@ -30,14 +30,15 @@ typedef enum pg_result {
 	PG_RAN,			/* the line was added and issued (or queued behind a wait) */
 	PG_REFUSED,		/* not added: *msg says why (the line stays for editing) */
 	PG_SAVED,		/* save: *msg names the file */
+	PG_EXPORTED,		/* export: *msg names the transcript written */
 	PG_RESTARTED,		/* restart: the same lines again, on new sockets */
 	PG_CLEARED,		/* clear: an empty session */
 	PG_HELP,		/* help: the caller shows pg_help_text() */
 	PG_QUIT			/* quit */
 } pg_result;
 
-/* Handles one typed line: a script line, or one of the commands save [FILE], restart,
- * clear, help, quit. *msg (free it) is set for PG_REFUSED and PG_SAVED; for a script line
+/* Handles one typed line: a script line, or one of the commands save [FILE], export
+ * [FILE], restart, clear, help, quit. *msg (free it) is set for PG_REFUSED and PG_SAVED; for a script line
  * that does not parse it is "column N: message". */
 pg_result pg_submit(playground *g, const char *line, char **msg);
 
@@ -60,6 +61,10 @@ char *pg_script_text(const playground *g);
  * it; with path NULL, playground.demo in the current directory, or playground-2.demo ...).
  * Returns the path written (free it), or NULL with errno set. */
 char *pg_save(const playground *g, const char *path);
+
+/* The session's transcript (demo_transcript) to a new Markdown file, named as pg_save
+ * names (playground.md, playground-2.md ...; path: that name, never replaced). */
+char *pg_export(const playground *g, const char *path);
 
 /* Completion of the last word of a typed line: returns the number of candidates, each the
  * whole word as it should read (free the array and its strings), and where the word starts.

@@ -51,6 +51,7 @@ static int map_key(int r, wint_t ch)
 		case KEY_F(4): return KEYC_F4;
 		case KEY_F(5): return KEYC_F5;
 		case KEY_F(6): return KEYC_F6;
+		case KEY_F(7): return KEYC_F7;
 		case KEY_BACKSPACE: return KEYC_BACKSPACE;
 		default: return -1;
 		}

@@ -27,6 +27,7 @@
 #include "net/observe.h"
 #include "net/tools.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1250,6 +1251,21 @@ static int demo_key(app *a, key_action act, int key)
 	case ACT_WIRE_SLOW:
 		wire_key(a, act);
 		break;
+	case ACT_EXPORT: {
+		const lesson_block *b = cur_block(a);
+		const char *title = b ? lesson_block_narration(b, "title") : NULL;
+		char *md = demo_transcript(a->run, b, title ? title : cur_script(a)->id);
+		char *base = xasprintf("socktutor-%s", cur_script(a)->id);
+		char *path = write_new_file(base, ".md", md, strlen(md), 1);
+		char *m = path ? xasprintf(_("Transcript saved as %s."), path) :
+			  xasprintf(_("Cannot write the transcript: %s"), strerror(errno));
+		ui_set_message(a, m);
+		free(m);
+		free(path);
+		free(base);
+		free(md);
+		break;
+	}
 	case ACT_PLAYGROUND: {
 		const script *s = cur_script(a);
 		lab *l = cur_lab(a);

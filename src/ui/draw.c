@@ -128,6 +128,7 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_COMPLETE: label = _("Complete"); break;
 		case ACT_HISTORY: label = _("History"); break;
 		case ACT_SAVE: label = _("Save"); break;
+		case ACT_EXPORT: label = _("Export"); break;
 		case ACT_ANSWER: label = _("Answer"); break;
 		case ACT_HINT: label = _("Hint"); break;
 		case ACT_SKIP: label = _("Skip"); break;

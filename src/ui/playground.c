@@ -149,6 +149,9 @@ static bool submit(app *a)
 	case PG_SAVED:
 		set_note(a, xasprintf(_("Saved as %s. Open it again with: socktutor --playground %s"), msg, msg), false);
 		break;
+	case PG_EXPORTED:
+		set_note(a, xasprintf(_("Transcript saved as %s."), msg), false);
+		break;
 	case PG_RESTARTED:
 		ui_set_message(a, _("The same lines again, on new sockets: the kernel may pick other ports."));
 		break;
@@ -277,6 +280,15 @@ static int playground_key(app *a, key_action act, int key)
 		a->run = pg_run(a->pg);
 		a->tl_follow = true;
 		ui_set_message(a, _("The same lines again, on new sockets: the kernel may pick other ports."));
+		break;
+	}
+	case ACT_EXPORT: {
+		char *msg;
+		if (pg_submit(a->pg, "export", &msg) == PG_EXPORTED)
+			set_note(a, xasprintf(_("Transcript saved as %s."), msg), false);
+		else
+			set_note(a, xstrdup(msg), true);
+		free(msg);
 		break;
 	}
 	case ACT_SAVE: {
