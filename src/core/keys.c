@@ -73,7 +73,7 @@ static const key_binding table[] = {
 	{ 'q', SCR_PROJECT, ACT_BACK, "q", N_("Stop the server and go back") },
 	{ KEYC_ESC, SCR_PROJECT, ACT_BACK, "Esc", N_("Stop the server and go back") },
 	{ 'i', SCR_MENU, ACT_PLAYGROUND, "i", N_("The playground: type socket calls for several actors and watch each result") },
-	{ KEYC_ENTER, SCR_PLAYGROUND, ACT_RUN, "Enter", N_("Run the typed line on the real kernel (or a command: save, restart, clear, help)") },
+	{ KEYC_ENTER, SCR_PLAYGROUND, ACT_RUN, "Enter", N_("Run the typed line on the real kernel (or a command: save, export, restart, clear, help)") },
 	{ KEYC_TAB, SCR_PLAYGROUND, ACT_COMPLETE, "Tab", N_("Complete the actor, socket, call, option or state being typed; twice lists the choices") },
 	{ KEYC_UP, SCR_PLAYGROUND, ACT_HISTORY, "↑", N_("An earlier line (↓: a later one)") },
 	{ KEYC_PPAGE, SCR_PLAYGROUND, ACT_PAGE_UP, "PgUp", N_("Scroll up one screen") },
