@@ -53,7 +53,7 @@ static void data_dirs(const char **lessons, const char **locale)
 	*slash = '\0';		/* the program's directory: PREFIX/bin */
 	snprintf(les, sizeof les, "%s/../share/socktutor/lessons", self);
 	snprintf(loc, sizeof loc, "%s/../share/locale", self);
-	if (is_dir(les) && strcmp(PKGDATADIR "/lessons", les) != 0) {
+	if (is_dir(les)) {
 		*lessons = les;
 		if (is_dir(loc))
 			*locale = loc;

@@ -606,13 +606,10 @@ static void parse_lines(parser *p, const char *text, size_t len)
 					error(p, line, text_chars(ls, (size_t)(arg - ls)) + 1,
 					      _("no project '%s' (there are: %s)"), name,
 					      "echo, http, chat, files, udpchat, client");
-				if (cur_page(p) && known) {
-					blk = new_block(p, BLOCK_PROJECT, line);
-					blk->id = name;
-					blk = NULL;
-				} else {
+				if (cur_page(p) && known)
+					new_block(p, BLOCK_PROJECT, line)->id = name;	/* no body */
+				else
 					free(name);
-				}
 			} else if (directive(ls, te, "@end", &arg)) {
 				error(p, line, 1, _("@end without an open @demo or @check"));
 			} else {

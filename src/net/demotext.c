@@ -183,17 +183,22 @@ static void print_check(FILE *out, const run *r, const run_event *ev)
 			ev->observed ? ev->observed : "-");
 }
 
+/* A scene's narration in the lesson's words, or its name when there is none. */
+static const char *scene_text(const script *s, const lesson_block *narration, int scene)
+{
+	const char *name = s->scenes[scene].name;
+	const char *text = narration ? lesson_block_narration(narration, name) : NULL;
+	return text ? text : name;
+}
+
 void demo_print_event(FILE *out, const run *r, const lesson_block *narration,
 		      const run_event *ev)
 {
 	const script *s = run_script(r);
 	switch (ev->kind) {
-	case EV_SCENE: {
-		const char *name = s->scenes[ev->scene].name;
-		const char *text = narration ? lesson_block_narration(narration, name) : NULL;
-		fprintf(out, "-- %s\n", text ? text : name);
+	case EV_SCENE:
+		fprintf(out, "-- %s\n", scene_text(s, narration, ev->scene));
 		break;
-	}
 	case EV_BLOCKED:
 		fprintf(out, "%-8s %s  ... %s\n", actor_name(r, ev->actor), ev->c,
 			_("blocked, waiting"));
@@ -364,9 +369,7 @@ char *demo_transcript(const run *r, const lesson_block *narration, const char *t
 	for (size_t i = 0; i < run_nevents(r); i++) {
 		const run_event *ev = run_event_at(r, i);
 		if (ev->kind == EV_SCENE) {
-			const char *name = s->scenes[ev->scene].name;
-			const char *text = narration ? lesson_block_narration(narration, name) : NULL;
-			fprintf(out, "%s\n## %s\n\n", open ? "```\n" : "", text ? text : name);
+			fprintf(out, "%s\n## %s\n\n", open ? "```\n" : "", scene_text(s, narration, ev->scene));
 			open = false;
 			continue;
 		}

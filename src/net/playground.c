@@ -54,6 +54,14 @@ static script *parse(const playground *g, const char *extra, diag_list *errs)
 	return s;
 }
 
+/* No line yet: the script of an empty session (it always parses). */
+static void empty_session(playground *g)
+{
+	diag_list errs = { 0 };
+	g->s = parse(g, NULL, &errs);
+	diag_clear(&errs);
+}
+
 static void start_run(playground *g)
 {
 	run_free(g->r);
@@ -81,9 +89,7 @@ playground *pg_new(lab *l)
 {
 	playground *g = xcalloc(1, sizeof *g);
 	g->lab = l;
-	diag_list errs = { 0 };
-	g->s = parse(g, NULL, &errs);	/* no line: always parses */
-	diag_clear(&errs);
+	empty_session(g);
 	start_run(g);
 	return g;
 }
@@ -205,7 +211,8 @@ static char *trimmed(const char *line)
 	return xstrndup(line, n);
 }
 
-/* save [FILE], restart, clear, help, quit: a word alone (save may name a file). */
+/* save [FILE], export [FILE], restart, clear, help, quit: a word alone (save and export
+ * may name a file). */
 static bool is_command(const char *line, const char *word, const char **arg)
 {
 	size_t n = strlen(word);
@@ -265,31 +272,19 @@ pg_result pg_submit(playground *g, const char *typed, char **msg)
 		res = PG_NOTHING;
 	} else if (is_command(line, "save", &arg)) {
 		char *path = pg_save(g, arg);
-		if (path) {
-			*msg = path;
-			res = PG_SAVED;
-		} else {
-			*msg = xasprintf(_("Cannot save the session: %s"), strerror(errno));
-			res = PG_REFUSED;
-		}
+		*msg = path ? path : xasprintf(_("Cannot save the session: %s"), strerror(errno));
+		res = path ? PG_SAVED : PG_REFUSED;
 	} else if (is_command(line, "export", &arg)) {
 		char *path = pg_export(g, arg);
-		if (path) {
-			*msg = path;
-			res = PG_EXPORTED;
-		} else {
-			*msg = xasprintf(_("Cannot write the transcript: %s"), strerror(errno));
-			res = PG_REFUSED;
-		}
+		*msg = path ? path : xasprintf(_("Cannot write the transcript: %s"), strerror(errno));
+		res = path ? PG_EXPORTED : PG_REFUSED;
 	} else if (is_command(line, "restart", NULL)) {
 		start_run(g);
 		res = PG_RESTARTED;
 	} else if (is_command(line, "clear", NULL)) {
 		free_lines(g);
 		script_free(g->s);
-		diag_list errs = { 0 };
-		g->s = parse(g, NULL, &errs);
-		diag_clear(&errs);
+		empty_session(g);
 		start_run(g);
 		res = PG_CLEARED;
 	} else if (is_command(line, "help", NULL)) {

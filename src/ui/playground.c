@@ -7,7 +7,6 @@
 #include "core/text.h"
 #include "core/util.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,23 +127,19 @@ static void remember(app *a, const char *line)
 	a->pg_hist[a->pg_nhist++] = xstrdup(line);
 }
 
-/* Runs the typed line; true when it was 'quit'. */
-static bool submit(app *a)
+/* Runs a line (typed, or the command an F-key stands for) and shows what came of it. */
+static pg_result command(app *a, const char *line)
 {
 	char *msg = NULL;
-	remember(a, a->pg_line);
-	a->pg_hpos = a->pg_nhist;
 	clear_choices(a);
 	set_note(a, NULL, false);
-	pg_result r = pg_submit(a->pg, a->pg_line, &msg);
-	a->run = pg_run(a->pg);
+	pg_result r = pg_submit(a->pg, line, &msg);
+	a->run = pg_run(a->pg);		/* restart and clear make a new run */
 	a->tl_follow = true;
-	bool keep = false;		/* the line stays for editing */
 	switch (r) {
 	case PG_REFUSED:
 		set_note(a, msg, true);
 		msg = NULL;
-		keep = true;
 		break;
 	case PG_SAVED:
 		set_note(a, xasprintf(_("Saved as %s. Open it again with: socktutor --playground %s"), msg, msg), false);
@@ -158,21 +153,25 @@ static bool submit(app *a)
 	case PG_CLEARED:
 		ui_set_message(a, _("An empty session: every socket was closed."));
 		break;
-	case PG_HELP: {
-		char *h = pg_help_text();
-		set_note(a, h, false);
+	case PG_HELP:
+		set_note(a, pg_help_text(), false);
 		break;
-	}
-	case PG_QUIT:
-		free(msg);
-		return true;
 	default:
 		break;
 	}
 	free(msg);
-	if (!keep)
+	return r;
+}
+
+/* Runs the typed line; true when it was 'quit'. A refused line stays for editing. */
+static bool submit(app *a)
+{
+	remember(a, a->pg_line);
+	a->pg_hpos = a->pg_nhist;
+	pg_result r = command(a, a->pg_line);
+	if (r != PG_REFUSED)
 		a->pg_line[0] = '\0';
-	return false;
+	return r == PG_QUIT;
 }
 
 static void complete(app *a)
@@ -261,45 +260,22 @@ static int playground_key(app *a, key_action act, int key)
 	case ACT_RUN:
 		if (!submit(a))
 			break;
-		goto back;	/* 'quit' */
+		/* fall through - 'quit' */
 	case ACT_BACK:
-	back:
-		if (!a->pg_prev) {
-			a->run = NULL;
-			return UI_QUIT;
-		}
 		leave(a);
-		break;
+		return a->pg_prev ? UI_HANDLED | UI_REDRAW : UI_QUIT;
 	case ACT_CODE:
 		a->code_mode = (a->code_mode + 1) % CODE_MODES;
 		break;
-	case ACT_RESTART: {
-		char *msg;
-		pg_submit(a->pg, "restart", &msg);
-		free(msg);
-		a->run = pg_run(a->pg);
-		a->tl_follow = true;
-		ui_set_message(a, _("The same lines again, on new sockets: the kernel may pick other ports."));
+	case ACT_RESTART:
+		command(a, "restart");
 		break;
-	}
-	case ACT_EXPORT: {
-		char *msg;
-		if (pg_submit(a->pg, "export", &msg) == PG_EXPORTED)
-			set_note(a, xasprintf(_("Transcript saved as %s."), msg), false);
-		else
-			set_note(a, xstrdup(msg), true);
-		free(msg);
+	case ACT_EXPORT:
+		command(a, "export");
 		break;
-	}
-	case ACT_SAVE: {
-		char *path = pg_save(a->pg, NULL);
-		if (path)
-			set_note(a, xasprintf(_("Saved as %s. Open it again with: socktutor --playground %s"), path, path), false);
-		else
-			set_note(a, xasprintf(_("Cannot save the session: %s"), strerror(errno)), true);
-		free(path);
+	case ACT_SAVE:
+		command(a, "save");
 		break;
-	}
 	default:
 		if (!ui_demo_scroll(a, act))
 			return 0;
