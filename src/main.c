@@ -99,6 +99,13 @@ static void usage(FILE *out)
 		"      --playground[=FILE] open the playground (with FILE: a saved session or any\n"
 		"                          demo script, run again first); with --plain, lines are\n"
 		"                          read from standard input\n"), out);
+	fputs(_("\nIn the classroom:\n"
+		"      --present           presenter mode for a projector: larger margins and high\n"
+		"                          contrast, steps move only on a key, answers stay hidden\n"
+		"                          until revealed (r), B blanks the screen; nothing is scored\n"
+		"      --port-base=PORT    with --present: demos bind PORT, PORT+1, ... instead of\n"
+		"                          port 0, so the numbers match your slides (default 9000;\n"
+		"                          a port in use moves to the next, with a notice)\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
 		"is saved), LANGUAGE, LC_ALL, LC_MESSAGES, LANG (language), NO_COLOR.\n"), out);
 	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
@@ -133,7 +140,7 @@ static int check_lessons(const char *dir)
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
        OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS, OPT_PROJECT, OPT_PORT, OPT_LISTEN,
-       OPT_PLAYGROUND };
+       OPT_PLAYGROUND, OPT_PRESENT, OPT_PORT_BASE };
 
 /* --glossary: every term, English and Chinese, with the definition in the chosen language. */
 static void print_glossary(const catalog *cat, lang_id lang)
@@ -198,6 +205,8 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "playground", optional_argument, NULL, OPT_PLAYGROUND },
+		{ "present", no_argument, NULL, OPT_PRESENT },
+		{ "port-base", required_argument, NULL, OPT_PORT_BASE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -206,7 +215,8 @@ int main(int argc, char **argv)
 	const char *lang_arg = NULL, *lesson_arg = NULL, *dir = NULL, *demo_arg = NULL;
 	bool tools = false;
 	const char *project_arg = NULL, *listen_arg = NULL;
-	long port_arg = -1;
+	long port_arg = -1, port_base = 9000;
+	bool present = false;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
 	bool want_lab_check = false, want_glossary = false, playground_on = false;
@@ -236,6 +246,17 @@ int main(int argc, char **argv)
 			playground_on = true;
 			playground_file = optarg;
 			break;
+		case OPT_PRESENT: present = true; break;
+		case OPT_PORT_BASE: {
+			char *end;
+			errno = 0;
+			port_base = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || port_base < 1024 || port_base > 65000) {
+				fprintf(stderr, _("socktutor: --port-base wants a number from 1024 to 65000, not '%s'\n"), optarg);
+				return 2;
+			}
+			break;
+		}
 		case OPT_PORT: {
 			char *end;
 			errno = 0;
@@ -402,6 +423,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("socktutor: no lesson '%s'; --list shows the lesson ids\n"), lesson_arg);
 		rc = 1;
 	} else if (!plain && !list) {
+		if (present)
+			ui_present((int)port_base);
 		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo, use_lab);
 		if (rc == -1) {
 			fprintf(stderr, _("socktutor: the terminal type '%s' is unknown to this system, so the full-screen interface cannot start; showing the lessons as plain text.\n"), term);

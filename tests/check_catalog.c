@@ -2,7 +2,9 @@
 
 #include "suites.h"
 #include "core/catalog.h"
+#include "core/search.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 START_TEST(loads_both_languages)
@@ -124,6 +126,52 @@ START_TEST(glossary_parse_and_errors)
 }
 END_TEST
 
+/* Search over the shipped lessons: either case of ASCII, Chinese, a phrase no narrow screen
+ * keeps on one line, hits in lesson and page order, each pointing at the text it is in. */
+START_TEST(search_finds_text_in_each_language)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/../../lessons", test_data(""));
+	diag_list errs = { 0 };
+	catalog *c = catalog_load(dir, &errs);
+	ck_assert_ptr_nonnull(c);
+	search_index *en = search_index_new(c, LANG_EN), *zh = search_index_new(c, LANG_ZH_CN);
+	search_hit *h, *h2;
+	size_t n = search_find(en, "backlog", &h);
+	ck_assert_uint_ge(n, 10);
+	ck_assert_uint_eq(search_find(en, "BackLog", &h2), n);
+	free(h2);
+	int tcp = catalog_find(c, "tcp");
+	bool in_tcp = false;
+	for (size_t i = 0; i < n; i++) {
+		ck_assert(search_in(h[i].text + h[i].at, 7, "backlog") == h[i].text + h[i].at);
+		if (i)
+			ck_assert(h[i].lesson > h[i - 1].lesson ||
+				  (h[i].lesson == h[i - 1].lesson && h[i].page >= h[i - 1].page));
+		in_tcp |= (int)h[i].lesson == tcp;
+	}
+	ck_assert(in_tcp);
+	free(h);
+	ck_assert_uint_ge(search_find(zh, "三次握手", &h), 3);
+	ck_assert_int_ge(h[0].block, -1);
+	free(h);
+	ck_assert_uint_eq(search_find(zh, "backlog queue of the zebra", &h), 0);
+	free(h);
+	ck_assert_uint_eq(search_find(en, "", &h), 0);
+	free(h);
+	/* a page title is found too (block -1) */
+	const lesson *l = catalog_lesson(c, LANG_EN, 0);
+	n = search_find(en, lesson_page_title(l, 0), &h);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_int_eq(h[0].block, -1);
+	ck_assert_uint_eq(h[0].lesson, 0);
+	free(h);
+	search_index_free(en);
+	search_index_free(zh);
+	catalog_free(c);
+}
+END_TEST
+
 Suite *make_catalog_suite(void)
 {
 	Suite *s = suite_create("catalog");
@@ -132,6 +180,7 @@ Suite *make_catalog_suite(void)
 	tcase_add_test(tc, reports_missing_translation_and_structure);
 	tcase_add_test(tc, shipped_lessons_are_valid);
 	tcase_add_test(tc, glossary_parse_and_errors);
+	tcase_add_test(tc, search_finds_text_in_each_language);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -107,6 +107,53 @@ START_TEST(answers_round_trip)
 }
 END_TEST
 
+/* The demo step survives a save; opening another page forgets it; resetting a lesson forgets
+ * its pages, answers and the place in it, and nothing of other lessons. */
+START_TEST(demo_place_and_reset)
+{
+	progress *p = progress_open(path, NULL);
+	progress_set_demo(p, "handshake", 3);		/* no place yet: ignored */
+	ck_assert_ptr_null(progress_demo(p, NULL));
+	progress_set_place(p, "tcp", 1);
+	progress_set_demo(p, "handshake", 3);
+	progress_mark_read(p, "tcp", 0);
+	progress_mark_read(p, "udp", 0);
+	progress_set_answer(p, "tcp", "c-backlog", true);
+	ck_assert_int_eq(progress_save(p, NULL), 0);
+	progress_free(p);
+
+	p = progress_open(path, NULL);
+	size_t step, page;
+	ck_assert_str_eq(progress_demo(p, &step), "handshake");
+	ck_assert_uint_eq(step, 3);
+	progress_set_place(p, "tcp", 2);
+	ck_assert_ptr_null(progress_demo(p, &step));
+	ck_assert_uint_eq(step, 0);
+	progress_set_demo(p, "handshake", 5);
+	progress_reset_lesson(p, "tcp");
+	ck_assert_ptr_null(progress_place(p, &page));
+	ck_assert_ptr_null(progress_demo(p, NULL));
+	ck_assert(!progress_is_read(p, "tcp", 0));
+	ck_assert_int_eq(progress_answer(p, "tcp", "c-backlog"), -1);
+	ck_assert(progress_is_read(p, "udp", 0));
+	ck_assert_int_eq(progress_save(p, NULL), 0);
+	progress_free(p);
+
+	p = progress_open(path, NULL);
+	ck_assert(!progress_is_read(p, "tcp", 0));
+	ck_assert(progress_is_read(p, "udp", 0));
+	ck_assert_ptr_null(progress_place(p, NULL));
+	progress_free(p);
+	/* a place line with a demo but no step is damage */
+	write_text(path, "socktutor-progress 1\nplace tcp 1 handshake\n");
+	char *warning;
+	p = progress_open(path, &warning);
+	ck_assert_ptr_nonnull(warning);
+	free(warning);
+	progress_free(p);
+}
+END_TEST
+
 START_TEST(damaged_file_is_set_aside)
 {
 	progress *p = progress_open(path, NULL);
@@ -204,6 +251,7 @@ Suite *make_progress_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, answers_round_trip);
+	tcase_add_test(tc, demo_place_and_reset);
 	tcase_add_test(tc, damaged_file_is_set_aside);
 	tcase_add_test(tc, binary_garbage_and_empty_file);
 	tcase_add_test(tc, unwritable_directory);

@@ -88,6 +88,23 @@ static const key_binding table[] = {
 	{ KEYC_F6, SCR_PLAYGROUND, ACT_SAVE, "F6", N_("Save the session as a script, each result written after ->") },
 	{ KEYC_F7, SCR_PLAYGROUND, ACT_EXPORT, "F7", N_("Export the transcript so far (Markdown, each call with its strace and ss lines) to the current directory") },
 	{ KEYC_ESC, SCR_PLAYGROUND, ACT_BACK, "Esc", N_("Clear the typed line; on an empty line, leave the playground") },
+	{ 'c', SCR_MENU, ACT_CONTINUE, "c", N_("Continue where you left off: the lesson, page and demo step") },
+	{ 't', SCR_MENU | SCR_PAGER, ACT_FIND, "t", N_("Contents and search: every page of every lesson; type to search the lesson text") },
+	{ '/', SCR_MENU | SCR_PAGER, ACT_FIND, "/", N_("Contents and search: every page of every lesson; type to search the lesson text") },
+	{ ']', SCR_PAGER, ACT_NEXT_HIT, "]", N_("The next place the search found") },
+	{ '[', SCR_PAGER, ACT_PREV_HIT, "[", N_("The previous place the search found") },
+	{ 'R', SCR_MENU, ACT_RESET, "R", N_("Reset the selected lesson: forget its pages read and answers (asks first)") },
+	{ 'B', SCR_ANY, ACT_BLANK, "B", N_("Blank the screen (any key brings it back)") },
+	{ KEYC_ENTER, SCR_FIND, ACT_OPEN, "Enter", N_("Open the page, at the place found") },
+	{ KEYC_UP, SCR_FIND, ACT_UP, "↑", N_("Move up / scroll up one line") },
+	{ KEYC_DOWN, SCR_FIND, ACT_DOWN, "↓", N_("Move down / scroll down one line") },
+	{ KEYC_PPAGE, SCR_FIND, ACT_PAGE_UP, "PgUp", N_("Scroll up one screen") },
+	{ KEYC_NPAGE, SCR_FIND, ACT_PAGE_DOWN, "PgDn", N_("Scroll down one screen") },
+	{ KEYC_HOME, SCR_FIND, ACT_TOP, "Home", N_("Go to the top") },
+	{ KEYC_END, SCR_FIND, ACT_BOTTOM, "End", N_("Go to the bottom") },
+	{ KEYC_F1, SCR_FIND, ACT_HELP, "F1", N_("Show this help") },
+	{ KEYC_F2, SCR_FIND, ACT_LANG, "F2", N_("Switch language: English / 中文") },
+	{ KEYC_ESC, SCR_FIND, ACT_BACK, "Esc", N_("Clear the search; when it is empty, go back") },
 	{ 'q', SCR_MENU, ACT_QUIT, "q", N_("Quit socktutor") },
 	{ KEYC_ESC, SCR_MENU, ACT_QUIT, "Esc", N_("Quit socktutor") },
 };
@@ -126,9 +143,10 @@ const char *keys_names(int screen, key_action action, bool ascii)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		if (table[i].action != action || !(table[i].screens & screen))
 			continue;
-		if (buf[0] && strlen(buf) + 1 < sizeof buf)
-			strcat(buf, "/");
 		const char *name = ascii ? ascii_name(table[i].name) : table[i].name;
+		/* "t /": the key / is not written as a separator */
+		if (buf[0] && strlen(buf) + 1 < sizeof buf)
+			strcat(buf, strcmp(name, "/") == 0 ? " " : "/");
 		if (strlen(buf) + strlen(name) < sizeof buf)
 			strcat(buf, name);
 	}

@@ -73,7 +73,13 @@ typedef enum key_action {
 	ACT_COMPLETE,		/* playground: complete the word being typed */
 	ACT_HISTORY,		/* playground: an earlier line */
 	ACT_SAVE,		/* playground: save the session as a script */
-	ACT_EXPORT		/* demo, playground: write the transcript */
+	ACT_EXPORT,		/* demo, playground: write the transcript */
+	ACT_CONTINUE,		/* menu: back to where the student left off */
+	ACT_RESET,		/* menu: forget a lesson's progress (asks first) */
+	ACT_FIND,		/* contents and search */
+	ACT_NEXT_HIT,		/* pager: the next place the search found */
+	ACT_PREV_HIT,
+	ACT_BLANK		/* blank the screen (presenting) */
 } key_action;
 
 /* Screens a binding applies to. */
@@ -85,6 +91,7 @@ enum {
 	SCR_PROJECT = 16,
 	/* the playground takes typed text: only keys that cannot be typed are bound there */
 	SCR_PLAYGROUND = 32,
+	SCR_FIND = 64,		/* contents and search: takes typed text too */
 	SCR_ANY = SCR_MENU | SCR_PAGER | SCR_DEMO | SCR_GLOSSARY | SCR_PROJECT
 };
 

@@ -30,6 +30,8 @@ struct progress {
 	size_t count, cap;
 	char *place;
 	size_t place_page;
+	char *place_demo;	/* the demo open on that page, or NULL... */
+	size_t place_step;	/* ... and the steps made in it */
 	char *lang;
 	bool dirty;
 };
@@ -142,10 +144,15 @@ static bool parse(progress *p, char *text)
 			p->lang = xstrdup(a);
 		} else if (strcmp(key, "place") == 0) {
 			char *pg = strtok_r(NULL, " ", &ws);
-			if (!pg || !parse_page(pg, &p->place_page) || strtok_r(NULL, " ", &ws))
+			char *demo = strtok_r(NULL, " ", &ws), *step = strtok_r(NULL, " ", &ws);
+			if (!pg || !parse_page(pg, &p->place_page) || (demo && !valid_word(demo)) ||
+			    (demo && (!step || !parse_page(step, &p->place_step))) ||
+			    strtok_r(NULL, " ", &ws))
 				return false;
 			free(p->place);
 			p->place = xstrdup(a);
+			free(p->place_demo);
+			p->place_demo = demo ? xstrdup(demo) : NULL;
 		} else if (strcmp(key, "read") == 0) {
 			char *pg;
 			entry *e = find_or_add(p, a);
@@ -168,19 +175,25 @@ static bool parse(progress *p, char *text)
 	return true;
 }
 
+static void free_entry(entry *e)
+{
+	free(e->lesson);
+	free(e->read);
+	for (size_t k = 0; k < e->nanswers; k++)
+		free(e->akeys[k]);
+	free(e->akeys);
+	free(e->aright);
+}
+
 static void clear(progress *p)
 {
-	for (size_t i = 0; i < p->count; i++) {
-		free(p->entries[i].lesson);
-		free(p->entries[i].read);
-		for (size_t k = 0; k < p->entries[i].nanswers; k++)
-			free(p->entries[i].akeys[k]);
-		free(p->entries[i].akeys);
-		free(p->entries[i].aright);
-	}
+	for (size_t i = 0; i < p->count; i++)
+		free_entry(&p->entries[i]);
 	p->count = 0;
 	free(p->place);
 	p->place = NULL;
+	free(p->place_demo);
+	p->place_demo = NULL;
 	free(p->lang);
 	p->lang = NULL;
 }
@@ -285,12 +298,52 @@ void progress_set_place(progress *p, const char *lesson, size_t page)
 {
 	if (!valid_word(lesson) || page >= MAX_PAGES)
 		return;
-	if (p->place && strcmp(p->place, lesson) == 0 && p->place_page == page)
+	if (p->place && strcmp(p->place, lesson) == 0 && p->place_page == page && !p->place_demo)
 		return;
 	free(p->place);
 	p->place = xstrdup(lesson);
 	p->place_page = page;
+	free(p->place_demo);
+	p->place_demo = NULL;
 	p->dirty = true;
+}
+
+void progress_set_demo(progress *p, const char *demo, size_t step)
+{
+	if (!p->place || (demo && (!valid_word(demo) || step >= MAX_PAGES)))
+		return;
+	if (demo && p->place_demo && strcmp(p->place_demo, demo) == 0 && p->place_step == step)
+		return;
+	if (!demo && !p->place_demo)
+		return;
+	free(p->place_demo);
+	p->place_demo = demo ? xstrdup(demo) : NULL;
+	p->place_step = demo ? step : 0;
+	p->dirty = true;
+}
+
+const char *progress_demo(const progress *p, size_t *step)
+{
+	if (step)
+		*step = p->place_demo ? p->place_step : 0;
+	return p->place_demo;
+}
+
+void progress_reset_lesson(progress *p, const char *lesson)
+{
+	entry *e = find(p, lesson);
+	if (e) {
+		free_entry(e);
+		*e = p->entries[--p->count];
+		p->dirty = true;
+	}
+	if (p->place && strcmp(p->place, lesson) == 0) {
+		free(p->place);
+		p->place = NULL;
+		free(p->place_demo);
+		p->place_demo = NULL;
+		p->dirty = true;
+	}
 }
 
 const char *progress_place(const progress *p, size_t *page)
@@ -344,7 +397,10 @@ int progress_save(progress *p, char **err)
 	strbuf_adds(&sb, MAGIC "\n");
 	if (p->lang)
 		strbuf_addf(&sb, "lang %s\n", p->lang);
-	if (p->place)
+	if (p->place && p->place_demo)
+		strbuf_addf(&sb, "place %s %zu %s %zu\n", p->place, p->place_page, p->place_demo,
+			    p->place_step);
+	else if (p->place)
 		strbuf_addf(&sb, "place %s %zu\n", p->place, p->place_page);
 	for (size_t i = 0; i < p->count; i++) {
 		const entry *e = &p->entries[i];

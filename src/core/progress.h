@@ -41,6 +41,12 @@ size_t progress_score(const progress *p, const char *lesson, size_t *answered);
 void progress_set_place(progress *p, const char *lesson, size_t page);
 /* The lesson id last read (NULL if none) and its page. */
 const char *progress_place(const progress *p, size_t *page);
+/* The demo open on that page (NULL: none) and the steps made in it, so that a closed
+ * terminal reopens at the same step; progress_set_place() forgets it. */
+void progress_set_demo(progress *p, const char *demo, size_t step);
+const char *progress_demo(const progress *p, size_t *step);
+/* Forgets the lesson's read pages and answers (and the place, when it is in the lesson). */
+void progress_reset_lesson(progress *p, const char *lesson);
 
 void progress_set_lang(progress *p, const char *lang);
 const char *progress_lang(const progress *p);

@@ -97,6 +97,13 @@ struct run {
 	/* scratch for recv */
 	char *buf;
 	size_t bufcap;
+	/* presenting: binds to port 0 get fixed ports from port_base, in script order */
+	int port_base;
+	size_t *fx_step;	/* the bind steps given one... */
+	int *fx_port;		/* ... and the port each got (0: the kernel chose) */
+	size_t nfx, fxcap;
+	int moved_want, moved_got;	/* the latest bind whose port was taken */
+	bool moved;
 };
 
 double run_clock_ms(void)
@@ -504,6 +511,31 @@ int run_actor_side(const run *r, int actor)
 	return r->lab && lab_get_mode(r->lab) == LAB_FULL && actor > 0 ? 1 : 0;
 }
 
+/* A bind that presenter mode gives a fixed port: a literal port 0. */
+static bool wants_fixed_port(const run *r, const script_step *st)
+{
+	return r->port_base > 0 && st->op == OP_BIND && st->addr.ref < 0 &&
+	       st->addr.port_ref < 0 && st->addr.port == 0;
+}
+
+/* The fixed port step st was given (0: none). */
+static int fixed_port(const run *r, const script_step *st)
+{
+	size_t i = (size_t)(st - r->s->steps);
+	for (size_t k = 0; k < r->nfx; k++)
+		if (r->fx_step[k] == i)
+			return r->fx_port[k];
+	return 0;
+}
+
+static void set_port(struct sockaddr_storage *sa, int port)
+{
+	if (sa->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
+}
+
 /* The address a step names; false (errno set) when a referenced socket has none yet. In
  * the lab a loopback host means the actor's side (dest false) or the other side (dest). */
 static bool resolve_addr(const run *r, const script_step *st, bool dest,
@@ -529,6 +561,8 @@ static bool resolve_addr(const run *r, const script_step *st, bool dest,
 		}
 		port = observe_port(&k->local);
 	}
+	if (!dest && wants_fixed_port(r, st) && fixed_port(r, st) > 0)
+		port = fixed_port(r, st);
 	if (r->lab && lab_get_mode(r->lab) == LAB_FULL) {
 		int side = run_actor_side(r, st->actor);
 		if (!lab_addr(r->lab, dest ? !side : side, a->family, out)) {
@@ -642,6 +676,52 @@ static socklen_t addr_room(const rsock *k)
 	return k && k->family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
+/* bind() to the next fixed port (the base plus the bind's place among the script's binds to
+ * port 0); when it is taken, to one of the next 15, or at last to port 0. */
+static int bind_fixed(run *r, const script_step *st, int fd, struct sockaddr_storage *sa)
+{
+	int want = r->port_base + (int)r->nfx, got = 0, ret = -1, e = 0;
+	for (int k = 0; k < 16 && want + k <= 65535; k++) {
+		set_port(sa, want + k);
+		ret = bind(fd, (struct sockaddr *)sa, ct_sa_len(sa));
+		e = errno;
+		if (ret == 0 || e != EADDRINUSE) {
+			got = want + k;
+			break;
+		}
+	}
+	if (!got) {
+		set_port(sa, 0);
+		ret = bind(fd, (struct sockaddr *)sa, ct_sa_len(sa));
+		e = errno;
+	}
+	size_t cap = r->fxcap;
+	grow_array((void **)&r->fx_step, &r->fxcap, r->nfx, sizeof *r->fx_step);
+	if (cap != r->fxcap)
+		r->fx_port = xrealloc(r->fx_port, r->fxcap * sizeof *r->fx_port);
+	r->fx_step[r->nfx] = (size_t)(st - r->s->steps);
+	r->fx_port[r->nfx++] = got;
+	if (got != want) {
+		r->moved = true;
+		r->moved_want = want;
+		r->moved_got = got;
+	}
+	errno = e;
+	return ret;
+}
+
+void run_set_port_base(run *r, int base)
+{
+	r->port_base = base;
+}
+
+bool run_port_moved(const run *r, int *wanted, int *got)
+{
+	*wanted = r->moved_want;
+	*got = r->moved_got;
+	return r->moved;
+}
+
 /* Makes the call once. p is the actor's pending record (sendall progress lives there). */
 static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 {
@@ -666,6 +746,8 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 	case OP_BIND:
 		if (!resolve_addr(r, st, false, &sa))
 			o->ret = -1;
+		else if (wants_fixed_port(r, st) && fd >= 0)
+			o->ret = bind_fixed(r, st, fd, &sa);
 		else
 			o->ret = bind(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
 		break;
@@ -1854,8 +1936,23 @@ static bool wire_settled(const run *r)
 
 void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg)
 {
+	run_until(r, SIZE_MAX, on_event, arg);
+}
+
+void run_until(run *r, size_t steps, void (*on_event)(const run_event *ev, void *arg), void *arg)
+{
 	size_t shown = 0;
 	for (;;) {
+		if (steps != SIZE_MAX && run_next_step(r) >= steps) {
+			/* let what the last calls set off arrive (a handshake, a wakeup) */
+			struct pollfd fds[16];
+			int timeout;
+			size_t n = run_pollfds(r, fds, 16, &timeout);
+			if (poll(fds, n, 30) > 0)
+				run_progress(r);
+			run_progress(r);
+			break;
+		}
 		int st = run_step(r);
 		while (on_event && shown < r->nev)
 			on_event(&r->ev[shown++], arg);
@@ -2009,6 +2106,8 @@ void run_free(run *r)
 	free(r->socks);
 	free(r->pend);
 	free(r->until_count);
+	free(r->fx_step);
+	free(r->fx_port);
 	free(r->buf);
 	free(r);
 }

@@ -112,6 +112,14 @@ run *run_new_lab(const script *s, lab *l);
  * EV_ERROR event instead of stopping the run, and an actor may stay blocked for as long as it
  * likes (no stall limit). */
 void run_set_lenient(run *r);
+/* Presenting: each bind() to port 0 gets port base, base+1, ... in the order the script
+ * makes them, instead of a port the kernel picks, so that the numbers on the projector
+ * match the teacher's slides. A port that is taken (EADDRINUSE: another program, or an
+ * earlier run's TIME_WAIT) moves the bind to one of the next 15, or at last to port 0. */
+void run_set_port_base(run *r, int base);
+/* The latest bind that did not get its port: the port wanted and the one used (0: the
+ * kernel's choice); false while every bind got its own. */
+bool run_port_moved(const run *r, int *wanted, int *got);
 /* Goes on with s, which holds the script the run has (same actors, sockets and steps, in the
  * same order) and more after it: the playground's next typed line. The caller frees the old
  * script afterwards. */
@@ -146,6 +154,9 @@ size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms
 /* Runs the whole script, waiting as needed (headless: the self-check, the plain printer).
  * on_event, when not NULL, is called for each new event as it happens. */
 void run_all(run *r, void (*on_event)(const run_event *ev, void *arg), void *arg);
+/* The same, stopping once the first `steps` steps are issued: a demo reopened at the step
+ * the student had reached makes the same calls again, on new sockets. */
+void run_until(run *r, size_t steps, void (*on_event)(const run_event *ev, void *arg), void *arg);
 
 bool run_finished(const run *r);
 size_t run_nevents(const run *r);

@@ -12,6 +12,14 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t got_signal;
+static bool presenting;
+static int present_port_base;
+
+void ui_present(int port_base)
+{
+	presenting = true;
+	present_port_base = port_base;
+}
 
 static void on_signal(int sig)
 {
@@ -161,7 +169,8 @@ static void draw_help(app *a)
 			    a->scr->id == SCR_PAGER ? _(" Keys: lesson pages ") :
 			    a->scr->id == SCR_DEMO ? _(" Keys: live demo ") :
 			    a->scr->id == SCR_PROJECT ? _(" Keys: project server ") :
-			    a->scr->id == SCR_PLAYGROUND ? _(" Keys: playground ") : _(" Keys: glossary ");
+			    a->scr->id == SCR_PLAYGROUND ? _(" Keys: playground ") :
+			    a->scr->id == SCR_FIND ? _(" Keys: contents and search ") : _(" Keys: glossary ");
 	ui_draw_text(y, x + 2, title, strlen(title), w - 4, A_BOLD);
 	for (int r = 0; r < inner && a->help_top + (size_t)r < n; r++) {
 		const char *s = lines[a->help_top + (size_t)r];
@@ -177,7 +186,9 @@ static void draw_help(app *a)
 static void redraw(app *a)
 {
 	erase();
-	if (too_small())
+	if (a->blank)
+		;	/* presenting: nothing on the screen until a key */
+	else if (too_small())
 		draw_too_small();
 	else {
 		a->scr->draw(a);
@@ -217,6 +228,19 @@ static bool save_progress(app *a, bool quiet)
 /* Handles one key; returns UI_QUIT when the program should end. */
 static int handle_key(app *a, int key)
 {
+	if (a->blank) {
+		a->blank = false;	/* any key brings the screen back, and does nothing else */
+		return 0;
+	}
+	if (a->confirm != ACT_NONE) {
+		key_action c = a->confirm;
+		a->confirm = ACT_NONE;
+		if (c == ACT_RESET && (key == 'y' || key == 'Y'))
+			ui_reset_lesson(a, a->confirm_arg);
+		else
+			ui_set_message(a, _("Nothing was reset."));
+		return 0;
+	}
 	ui_set_message(a, NULL);
 	if (too_small())
 		return key == 'q' || key == KEYC_ESC ? UI_QUIT : 0;
@@ -239,6 +263,9 @@ static int handle_key(app *a, int key)
 		return 0;
 	case ACT_LANG:
 		switch_lang(a);
+		return 0;
+	case ACT_BLANK:
+		a->blank = true;
 		return 0;
 	case ACT_GLOSSARY:
 		if (a->scr != &ui_glossary_screen) {
@@ -266,7 +293,15 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	a.lang = lang;
 	a.utf8 = utf8;
 	a.scr = &ui_menu_screen;
+	a.present = presenting;
+	a.port_base = present_port_base;
 	ui_set_message(&a, notice);
+	if (!notice && a.present) {
+		char *m = xasprintf(_("Presenting: keys move each step, r shows answers, B blanks; demo ports from %d."),
+				    a.port_base);
+		ui_set_message(&a, m);
+		free(m);
+	}
 
 	size_t page;
 	const char *place = progress_place(prog, &page);
@@ -367,6 +402,7 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	free(a.chosen);
 	free(a.hinted);
 	free(a.gl_order);
+	ui_find_free(&a);
 	free(a.message);
 	if (got_signal) {
 		signal(got_signal, SIG_DFL);

@@ -708,7 +708,7 @@ static void judge(app *a)
 		a->pjudged[i] = true;
 		bool right = a->pchoice[i] == PRED_TYPED ? script_typed_matches(a->ptyped[i], t) :
 			     a->pchoice[i] == k;
-		if (a->pchoice[i] != PRED_SKIPPED) {
+		if (a->pchoice[i] != PRED_SKIPPED && !a->present) {
 			const lesson *l = catalog_lesson(a->cat, a->lang, catalog_demo_lesson(a->cat, a->demo));
 			char *key = xasprintf("p-%s-%s", s->id, s->predicts[i].name);
 			progress_set_answer(a->prog, lesson_id(l), key, right);
@@ -1036,6 +1036,8 @@ static bool ask_first(app *a)
 	return true;
 }
 
+static void say_port_moved(app *a);
+
 static void step(app *a)
 {
 	if (a->ask >= 0) {
@@ -1052,9 +1054,23 @@ static void step(app *a)
 	a->tl_follow = true;
 	if (r == 0)
 		explain_wait(a);
+	say_port_moved(a);
 	if (r < 0)
 		a->demo_done_noted = false;	/* say again that it is over */
 	note_end(a);
+}
+
+/* Presenting: a bind that could not have its fixed port says so, once per run. */
+static void say_port_moved(app *a)
+{
+	int want, got;
+	if (!a->present || !run_port_moved(a->run, &want, &got) || want == a->port_said)
+		return;
+	a->port_said = want;
+	char *m = got ? xasprintf(_("Port %d is in use (EADDRINUSE), so this bind() took port %d instead."), want, got)
+		      : xasprintf(_("Ports %d to %d are all in use, so this bind() let the kernel pick a port."), want, want + 15);
+	ui_set_message(a, m);
+	free(m);
 }
 
 /* "Packet lab unavailable: ... An administrator can ..." for the status line. */
@@ -1091,6 +1107,9 @@ void ui_open_demo(app *a, size_t d)
 		say_lab_problem(a, true);
 	lab *l = a->lab && (a->lab_on || s->needs_lab) ? a->lab : NULL;
 	a->run = run_new_lab(s, l);
+	if (a->present)
+		run_set_port_base(a->run, a->port_base);
+	a->port_said = 0;
 	reset_predictions(a);
 	if (l && a->wire_hold)
 		run_wire(a->run, SW_HOLD, 0);
@@ -1103,8 +1122,35 @@ void ui_open_demo(app *a, size_t d)
 	a->demo_done_noted = false;
 }
 
+/* The place to come back to after the terminal is closed: this demo, at this step. */
+static void note_place(app *a)
+{
+	if (a->scr != &ui_demo_screen)
+		return;
+	const lesson_block *b = cur_block(a);
+	progress_set_demo(a->prog, b ? b->id : cur_script(a)->id, run_next_step(a->run));
+}
+
+void ui_open_demo_at(app *a, size_t d, size_t steps)
+{
+	ui_open_demo(a, d);
+	const script *s = cur_script(a);
+	if (steps > s->nsteps)
+		steps = s->nsteps;
+	for (size_t i = 0; i < steps; i++)
+		if (s->steps[i].predict >= 0)
+			a->pchoice[s->steps[i].predict] = PRED_SKIPPED;	/* answered before */
+	run_until(a->run, steps, NULL, NULL);
+	judge(a);
+	a->verdict = -1;
+	a->tl_follow = true;
+	note_end(a);
+	note_place(a);
+}
+
 void ui_close_demo(app *a)
 {
+	progress_set_demo(a->prog, NULL, 0);
 	free_predictions(a);
 	run_free(a->run);
 	a->run = NULL;
@@ -1205,6 +1251,10 @@ static int demo_key(app *a, key_action act, int key)
 			predicted(a, PRED_SKIPPED);
 		break;
 	case ACT_AUTO:
+		if (a->present) {
+			ui_set_message(a, _("Presenter mode: a step runs only when you press a key (Space)."));
+			break;
+		}
 		if (!a->auto_mode && run_finished(a->run))
 			ui_open_demo(a, a->demo);	/* auto mode on a finished demo: again */
 		a->auto_mode = !a->auto_mode;
@@ -1291,6 +1341,7 @@ static int demo_key(app *a, key_action act, int key)
 		if (!ui_demo_scroll(a, act))
 			return 0;
 	}
+	note_place(a);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -1324,6 +1375,7 @@ static bool demo_wake(app *a)
 	}
 	judge(a);
 	note_end(a);
+	note_place(a);
 	return run_nevents(a->run) != before || !a->auto_mode;
 }
 

@@ -28,7 +28,7 @@ attr_t ui_attr(const app *a, text_attr t)
 	case ATTR_ANSWER:
 		return A_BOLD | (a->color ? COLOR_PAIR(PAIR_ANSWER) : A_STANDOUT);
 	case ATTR_MUTED:
-		return A_DIM;
+		return a->present ? A_NORMAL : A_DIM;
 	}
 	return A_NORMAL;
 }
@@ -38,8 +38,12 @@ const char *ui_glyph(const app *a, const char *unicode, const char *ascii)
 	return a->utf8 ? unicode : ascii;
 }
 
+static bool no_dim;	/* presenting: dim text is unreadable on a projector */
+
 int ui_draw_text(int row, int col, const char *s, size_t n, int max, attr_t attr)
 {
+	if (no_dim)
+		attr &= ~A_DIM;
 	if (max <= 0)
 		return 0;
 	int used;
@@ -63,6 +67,42 @@ void ui_draw_bar(int row, const char *left, const char *right)
 	if (rw)
 		ui_draw_text(row, cols - 1 - rw, right, strlen(right), rw, bar);
 	attrset(A_NORMAL);
+}
+
+bool ui_list_move(size_t *sel, size_t n, size_t rows, key_action act)
+{
+	switch (act) {
+	case ACT_UP:
+		if (*sel > 0)
+			(*sel)--;
+		return true;
+	case ACT_DOWN:
+		if (*sel + 1 < n)
+			(*sel)++;
+		return true;
+	case ACT_PAGE_UP:
+		*sel = *sel > rows ? *sel - rows : 0;
+		return true;
+	case ACT_PAGE_DOWN:
+		*sel = n && *sel + rows < n ? *sel + rows : n ? n - 1 : 0;
+		return true;
+	case ACT_TOP:
+		*sel = 0;
+		return true;
+	case ACT_BOTTOM:
+		*sel = n ? n - 1 : 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+void ui_list_show(size_t sel, size_t *top, size_t rows)
+{
+	if (sel < *top)
+		*top = sel;
+	else if (sel >= *top + rows)
+		*top = sel - rows + 1;
 }
 
 bool ui_line_edit(char *buf, size_t size, int key, bool ascii_only)
@@ -102,7 +142,7 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 	int x = 1;
 	for (size_t i = 0; i < nhints; i++) {
 		const char *k = keys_names(a->scr->id, hints[i], !a->utf8);
-		char *first = xstrndup(k, strcspn(k, "/"));
+		char *first = xstrndup(k, strcspn(k, "/ "));
 		const char *label;
 		switch (hints[i]) {
 		/* TRANSLATORS: status-line hints are short; the screen may be 40 columns wide. */
@@ -114,7 +154,11 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_PREV_PAGE: label = _("Prev page"); break;
 		case ACT_NEXT_LESSON: label = _("Next lesson"); break;
 		case ACT_REVEAL: label = _("Answers"); break;
-		case ACT_DEMO: label = _("Run demo"); break;
+		case ACT_DEMO: label = a->hint_project ? _("Start server") : _("Run demo"); break;
+		case ACT_FIND: label = _("Contents"); break;
+		case ACT_CONTINUE: label = _("Continue"); break;
+		case ACT_RESET: label = _("Reset"); break;
+		case ACT_NEXT_HIT: label = _("Next found"); break;
 		case ACT_STEP: label = _("Step"); break;
 		case ACT_AUTO: label = _("Auto"); break;
 		case ACT_RESTART: label = _("Restart"); break;
@@ -181,16 +225,26 @@ void ui_set_message(app *a, const char *msg)
 void ui_init_colors(app *a)
 {
 	a->color = false;
-	if (!has_colors() || getenv("NO_COLOR"))
+	const char *no = getenv("NO_COLOR");	/* no-color.org: set and not empty */
+	no_dim = a->present;
+	if (a->present)
+		bkgdset(A_BOLD);	/* bright text, also without colours */
+	if (!has_colors() || (no && *no))
 		return;
 	start_color();
-	use_default_colors();
-	init_pair(PAIR_BAR, -1, -1);
-	init_pair(PAIR_HEADING, COLOR_YELLOW, -1);
-	init_pair(PAIR_CODE, COLOR_CYAN, -1);
-	init_pair(PAIR_MARK, COLOR_BLUE, -1);
-	init_pair(PAIR_QUESTION, COLOR_MAGENTA, -1);
-	init_pair(PAIR_ANSWER, COLOR_GREEN, -1);
-	init_pair(PAIR_WARN, COLOR_RED, -1);
+	/* presenting: bright colours on black, whatever the terminal's own scheme; blue,
+	 * hard to read when projected, becomes cyan */
+	short bg = a->present ? COLOR_BLACK : -1;
+	if (!a->present)
+		use_default_colors();
+	init_pair(PAIR_BAR, a->present ? COLOR_WHITE : -1, bg);
+	init_pair(PAIR_HEADING, COLOR_YELLOW, bg);
+	init_pair(PAIR_CODE, COLOR_CYAN, bg);
+	init_pair(PAIR_MARK, a->present ? COLOR_CYAN : COLOR_BLUE, bg);
+	init_pair(PAIR_QUESTION, COLOR_MAGENTA, bg);
+	init_pair(PAIR_ANSWER, COLOR_GREEN, bg);
+	init_pair(PAIR_WARN, COLOR_RED, bg);
+	if (a->present)
+		bkgdset(COLOR_PAIR(PAIR_BAR) | A_BOLD);
 	a->color = true;
 }

@@ -48,10 +48,7 @@ static void glossary_draw(app *a)
 	size_t rows = (size_t)list_rows();
 	if (a->gl_sel >= g->count)
 		a->gl_sel = g->count - 1;
-	if (a->gl_sel < a->gl_top)
-		a->gl_top = a->gl_sel;
-	if (a->gl_sel >= a->gl_top + rows)
-		a->gl_top = a->gl_sel + 1 - rows;
+	ui_list_show(a->gl_sel, &a->gl_top, rows);
 	int half = width / 2;
 	for (size_t r = 0; r < rows && a->gl_top + r < g->count; r++) {
 		const glossary_term *t = o[a->gl_top + r];
@@ -141,27 +138,9 @@ static int glossary_key(app *a, key_action act, int key)
 	const glossary *g = gl(a);
 	size_t n = g->count, rows = (size_t)list_rows();
 	(void)key;
+	if (ui_list_move(&a->gl_sel, n, rows, act))
+		return UI_HANDLED | UI_REDRAW;
 	switch (act) {
-	case ACT_UP:
-		if (a->gl_sel > 0)
-			a->gl_sel--;
-		break;
-	case ACT_DOWN:
-		if (a->gl_sel + 1 < n)
-			a->gl_sel++;
-		break;
-	case ACT_PAGE_UP:
-		a->gl_sel = a->gl_sel > rows ? a->gl_sel - rows : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		a->gl_sel = n && a->gl_sel + rows < n ? a->gl_sel + rows : n ? n - 1 : 0;
-		break;
-	case ACT_TOP:
-		a->gl_sel = 0;
-		break;
-	case ACT_BOTTOM:
-		a->gl_sel = n ? n - 1 : 0;
-		break;
 	case ACT_OPEN: {
 		if (!n)
 			break;

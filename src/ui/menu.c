@@ -48,13 +48,68 @@ static void draw_pages(app *a, int row, int margin, int width)
 	}
 }
 
+/* "4.4 The client: connect(), the demo at step 3": where c goes; NULL when
+ * the student has not read anything yet. */
+static char *place_text(const app *a)
+{
+	size_t page, step;
+	const char *place = progress_place(a->prog, &page);
+	int li = place ? catalog_find(a->cat, place) : -1;
+	if (li < 0)
+		return NULL;
+	const lesson *l = catalog_lesson(a->cat, a->lang, (size_t)li);
+	if (page >= lesson_npages(l))
+		page = 0;
+	const char *demo = progress_demo(a->prog, &step);
+	if (demo && catalog_find_demo(a->cat, demo) >= 0)
+		/* TRANSLATORS: lesson.page, the page's title, the demo step. */
+		return xasprintf(_("%d.%zu %s, the demo at step %zu"), lesson_order(l), page + 1,
+				 lesson_page_title(l, page), step);
+	return xasprintf("%d.%zu %s", lesson_order(l), page + 1, lesson_page_title(l, page));
+}
+
+bool ui_continue(app *a)
+{
+	size_t page, step;
+	const char *place = progress_place(a->prog, &page);
+	int li = place ? catalog_find(a->cat, place) : -1;
+	if (li < 0) {
+		ui_set_message(a, _("Nothing to continue yet: Enter opens the selected lesson."));
+		return false;
+	}
+	const lesson *l = catalog_lesson(a->cat, a->lang, (size_t)li);
+	if (page >= lesson_npages(l))
+		page = 0;
+	const char *demo = progress_demo(a->prog, &step);
+	int d = demo ? catalog_find_demo(a->cat, demo) : -1;
+	ui_open_lesson(a, (size_t)li, page);	/* forgets the demo step: d and step keep it */
+	a->sel = (size_t)li;
+	if (d >= 0 && catalog_demo_lesson(a->cat, (size_t)d) == (size_t)li &&
+	    catalog_demo_page(a->cat, (size_t)d) == page) {
+		ui_open_demo_at(a, (size_t)d, step);
+		if (step) {
+			char *m = xasprintf(ngettext("Back at the demo: its first step was made again, on new sockets.",
+						     "Back at the demo: its first %zu steps were made again, on new sockets.",
+						     step), step);
+			ui_set_message(a, m);
+			free(m);
+		}
+	}
+	return true;
+}
+
+void ui_reset_lesson(app *a, size_t li)
+{
+	const lesson *l = catalog_lesson(a->cat, a->lang, li);
+	progress_reset_lesson(a->prog, lesson_id(l));
+	char *m = xasprintf(_("Lesson %d starts afresh: no pages read, no answers."), lesson_order(l));
+	ui_set_message(a, m);
+	free(m);
+}
+
 static void keep_visible(app *a)
 {
-	size_t rows = (size_t)list_rows();
-	if (a->sel < a->menu_top)
-		a->menu_top = a->sel;
-	else if (a->sel >= a->menu_top + rows)
-		a->menu_top = a->sel - rows + 1;
+	ui_list_show(a->sel, &a->menu_top, (size_t)list_rows());
 }
 
 static void menu_draw(app *a)
@@ -106,13 +161,22 @@ static void menu_draw(app *a)
 	if ((size_t)rows > n + 2)
 		draw_pages(a, 2 + (int)n + 1, margin, width);
 
+	char *where = place_text(a);
+	if (where) {
+		/* TRANSLATORS: followed by the place, e.g. "4.2 A TCP server and client: ...". */
+		const char *c = _("c continues at ");
+		int x = margin + ui_draw_text(LINES - 3, margin, c, strlen(c), width, A_BOLD);
+		ui_draw_text(LINES - 3, x, where, strlen(where), margin + width - x, A_NORMAL);
+		free(where);
+	}
+
 	/* legend */
-	char *legend = xasprintf(_("%s read   %s started   Enter opens a lesson"),
+	char *legend = xasprintf(_("%s read   %s started   Enter opens a lesson   / searches"),
 				 ui_glyph(a, "✓", "*"), ui_glyph(a, "◐", "+"));
 	ui_draw_text(LINES - 2, margin, legend, strlen(legend), width, A_DIM);
 	free(legend);
 
-	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG, ACT_GLOSSARY, ACT_PROJECT, ACT_PLAYGROUND };
+	static const key_action hints[] = { ACT_OPEN, ACT_QUIT, ACT_HELP, ACT_LANG, ACT_GLOSSARY, ACT_PROJECT, ACT_PLAYGROUND, ACT_FIND };
 	char right[32];
 	snprintf(right, sizeof right, "%zu/%zu", a->sel + 1, n);
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), right);
@@ -123,27 +187,9 @@ static int menu_key(app *a, key_action act, int key)
 	size_t n = catalog_count(a->cat);
 	size_t rows = (size_t)list_rows();
 	(void)key;
+	if (ui_list_move(&a->sel, n, rows, act))
+		return UI_HANDLED | UI_REDRAW;
 	switch (act) {
-	case ACT_UP:
-		if (a->sel > 0)
-			a->sel--;
-		break;
-	case ACT_DOWN:
-		if (a->sel + 1 < n)
-			a->sel++;
-		break;
-	case ACT_PAGE_UP:
-		a->sel = a->sel > rows ? a->sel - rows : 0;
-		break;
-	case ACT_PAGE_DOWN:
-		a->sel = a->sel + rows < n ? a->sel + rows : n - 1;
-		break;
-	case ACT_TOP:
-		a->sel = 0;
-		break;
-	case ACT_BOTTOM:
-		a->sel = n - 1;
-		break;
 	case ACT_OPEN: {
 		size_t page = 0;
 		const char *place = progress_place(a->prog, &page);
@@ -156,6 +202,28 @@ static int menu_key(app *a, key_action act, int key)
 	case ACT_PLAYGROUND:
 		ui_open_playground(a, NULL);
 		break;
+	case ACT_CONTINUE:
+		ui_continue(a);
+		break;
+	case ACT_FIND:
+		ui_open_find(a);
+		break;
+	case ACT_RESET: {
+		const lesson *l = catalog_lesson(a->cat, a->lang, a->sel);
+		size_t np = lesson_npages(l), answered;
+		progress_score(a->prog, lesson_id(l), &answered);
+		if (!progress_pages_read(a->prog, lesson_id(l), np) && !answered) {
+			ui_set_message(a, _("This lesson has no progress to reset."));
+			break;
+		}
+		a->confirm = ACT_RESET;
+		a->confirm_arg = a->sel;
+		char *m = xasprintf(_("Reset lesson %d: forget its pages read and answers? (y/n)"),
+				    lesson_order(l));
+		ui_set_message(a, m);
+		free(m);
+		break;
+	}
 	case ACT_PROJECT:
 		ui_open_project(a, PROJECT_ECHO);
 		break;

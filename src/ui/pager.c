@@ -9,15 +9,20 @@
 
 #define READING_WIDTH 96	/* lines longer than this are hard to read, even on a projector */
 
-static int margin(void)
+#define PRESENT_WIDTH 76	/* presenting: fewer words a line, for the back of the room */
+
+static int margin(const app *a)
 {
+	if (a->present && COLS >= 72)
+		return COLS >= PRESENT_WIDTH + 8 ? (COLS - PRESENT_WIDTH) / 2 : 4;
 	return COLS >= 60 ? 2 : COLS >= 40 ? 1 : 0;
 }
 
-static int text_cols(void)
+static int text_cols(const app *a)
 {
-	int w = COLS - 2 * margin();
-	return w > READING_WIDTH ? READING_WIDTH : w;
+	int w = COLS - 2 * margin(a);
+	int max = a->present ? PRESENT_WIDTH : READING_WIDTH;
+	return w > max ? max : w;
 }
 
 /* Body rows: below the title bar, the page heading and a blank line; above the status line. */
@@ -58,7 +63,7 @@ static void load_answers(app *a)
 	for (size_t i = 0; i < n; i++) {
 		const lesson_block *b = lesson_block_at(l, a->page, i);
 		a->chosen[i] = -1;
-		if (b->kind != BLOCK_CHECK)
+		if (b->kind != BLOCK_CHECK || a->present)	/* presenting: the class answers */
 			continue;
 		char *k = check_key(b);
 		if (progress_answer(a->prog, lesson_id(l), k) == 1)
@@ -71,10 +76,11 @@ static void relayout(app *a)
 {
 	layout_free(a->lay);
 	layout_opts o = {
-		.width = text_cols(),
+		.width = text_cols(a),
 		.ascii = !a->utf8,
 		.reveal = a->reveal,
-		.reveal_note = _("(1-9: answer; H: hint; r: show all answers)"),
+		.reveal_note = a->present ? _("(r: show the answers)") :
+			       _("(1-9: answer; H: hint; r: show all answers)"),
 		.chosen = a->chosen,
 		.hinted = a->hinted,
 	};
@@ -93,18 +99,6 @@ static void relayout_keep_place(app *a)
 		a->top = max_top(a);
 }
 
-void ui_open_lesson(app *a, size_t idx, size_t page)
-{
-	a->scr = &ui_pager_screen;
-	a->lesson = idx;
-	a->page = page;
-	a->top = 0;
-	a->reveal = false;
-	load_answers(a);
-	relayout(a);
-	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
-}
-
 static void go_page(app *a, size_t page)
 {
 	a->page = page;
@@ -112,6 +106,14 @@ static void go_page(app *a, size_t page)
 	load_answers(a);
 	relayout(a);
 	progress_set_place(a->prog, lesson_id(cur_lesson(a)), page);
+}
+
+void ui_open_lesson(app *a, size_t idx, size_t page)
+{
+	a->scr = &ui_pager_screen;
+	a->lesson = idx;
+	a->reveal = false;
+	go_page(a, page);
 }
 
 /* The page's demo (or project) the reader means: the first one from the top of the screen
@@ -170,6 +172,10 @@ static void show_block(app *a, int b)
 
 static void answer_check(app *a, int key)
 {
+	if (a->present) {
+		ui_set_message(a, _("Presenter mode: let the class answer, then press r to show the answer."));
+		return;
+	}
 	int bi = active_check(a);
 	if (bi < 0) {
 		ui_set_message(a, _("There is no unanswered question on this page."));
@@ -202,14 +208,16 @@ static void pager_draw(app *a)
 	free(left);
 	free(right);
 
-	int m = margin(), w = text_cols();
+	int m = margin(a), w = text_cols(a);
 	const char *pt = lesson_page_title(l, a->page);
 	ui_draw_text(1, m, pt, strlen(pt), w, ui_attr(a, ATTR_HEADING));
 
 	int rows = body_rows();
 	size_t n = layout_count(a->lay);
-	for (int r = 0; r < rows && a->top + (size_t)r < n; r++)
+	for (int r = 0; r < rows && a->top + (size_t)r < n; r++) {
 		ui_draw_line(a, 3 + r, m, w, layout_at(a->lay, a->top + (size_t)r));
+		ui_find_mark_line(a, 3 + r, m, w, layout_at(a->lay, a->top + (size_t)r));
+	}
 
 	if (a->top + (size_t)rows >= n)
 		progress_mark_read(a->prog, lesson_id(l), a->page);
@@ -230,7 +238,9 @@ static void pager_draw(app *a)
 	static const key_action demo_hints[] = {
 		ACT_DEMO, ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE
 	};
-	if (page_demo(a)) {
+	const lesson_block *d = page_demo(a);
+	a->hint_project = d && d->kind == BLOCK_PROJECT;
+	if (d) {
 		ui_draw_status(a, demo_hints, ARRAY_SIZE(demo_hints), pos);
 		return;
 	}
@@ -305,10 +315,21 @@ static int pager_key(app *a, key_action act, int key)
 		show_block(a, bi);
 		break;
 	}
-	case ACT_REVEAL:
+	case ACT_REVEAL: {
+		/* the last question on screen stays in view with its answer */
+		int q = -1;
+		size_t rows_on = (size_t)body_rows();
+		for (size_t k = a->top; k < a->top + rows_on && k < layout_count(a->lay); k++) {
+			int b = layout_at(a->lay, k)->block;
+			if (b >= 0 && lesson_block_at(l, a->page, (size_t)b)->kind == BLOCK_CHECK)
+				q = b;
+		}
 		a->reveal = !a->reveal;
 		relayout_keep_place(a);
+		if (q >= 0 && a->reveal)
+			show_block(a, q);
 		break;
+	}
 	case ACT_DEMO: {
 		const lesson_block *d = page_demo(a);
 		if (d && d->kind == BLOCK_PROJECT)
@@ -319,7 +340,15 @@ static int pager_key(app *a, key_action act, int key)
 			ui_set_message(a, _("There is no live demo on this page."));
 		break;
 	}
+	case ACT_FIND:
+		ui_open_find(a);
+		break;
+	case ACT_NEXT_HIT:
+	case ACT_PREV_HIT:
+		ui_find_step(a, act == ACT_NEXT_HIT ? 1 : -1);
+		break;
 	case ACT_BACK:
+		a->fd_mark = false;
 		a->sel = a->lesson;
 		a->scr = &ui_menu_screen;
 		layout_free(a->lay);

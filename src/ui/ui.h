@@ -10,6 +10,7 @@
 #include "core/keys.h"
 #include "core/layout.h"
 #include "core/progress.h"
+#include "core/search.h"
 #include "net/run.h"
 #include "net/project.h"
 #include "net/playground.h"
@@ -124,6 +125,24 @@ struct app {
 	char **pg_hist;		/* the lines entered, oldest first */
 	size_t pg_nhist, pg_hpos;	/* ... and the one recalled (pg_nhist: none) */
 	char *pg_draft;		/* the typed line before the history was entered */
+	/* contents and search */
+	const screen *fd_prev;	/* the screen to return to */
+	char fd_query[128];	/* what is typed: empty shows the contents */
+	search_index *fd_index;	/* built when first needed, for fd_lang */
+	lang_id fd_lang;
+	search_hit *fd_rows;	/* the rows listed: pages and lessons, or the places found */
+	size_t fd_nrows, fd_sel, fd_top;
+	bool fd_toc;		/* the rows are the contents */
+	bool fd_mark;		/* the pager marks the query (a place found was opened) */
+	size_t fd_cur;		/* ... that place's row */
+	/* a question on the status line: y does it */
+	key_action confirm;
+	size_t confirm_arg;
+	bool blank;		/* the screen is blanked (B) */
+	bool present;		/* presenter mode (--present) */
+	int port_base;		/* ... its demos' first port */
+	int port_said;		/* the fixed port whose move was told (the run's latest) */
+	bool hint_project;	/* the pager's d starts a project's server */
 };
 
 enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
@@ -134,6 +153,18 @@ extern const screen ui_demo_screen;
 extern const screen ui_glossary_screen;
 extern const screen ui_project_screen;
 extern const screen ui_playground_screen;
+extern const screen ui_find_screen;
+
+/* Contents and search over the current screen (Esc returns to it). */
+void ui_open_find(app *a);
+/* The pager: the next (dir 1) or previous (-1) place the last search found; false when
+ * there is none. */
+bool ui_find_step(app *a, int dir);
+/* Marks the search's query where it appears on a drawn pager line. */
+void ui_find_mark_line(const app *a, int row, int col, int width, const layout_line *ln);
+void ui_find_free(app *a);
+/* Opens lesson idx at page, scrolled so that block (or the page's top, -1) is in view. */
+void ui_open_lesson_at(app *a, size_t idx, size_t page, int block);
 
 /* Opens the playground screen on session g (the app owns it from now on; NULL: a new, empty
  * session). */
@@ -156,9 +187,15 @@ void ui_close_glossary(app *a);
 
 /* Opens the demo screen on catalog demo d (a fresh run, nothing executed yet). */
 void ui_open_demo(app *a, size_t d);
+/* The same, then makes its first `steps` steps again (a demo reopened where the student
+ * left it: the calls are made again, on new sockets; predictions already met are not asked). */
+void ui_open_demo_at(app *a, size_t d, size_t steps);
 /* Closes the demo's sockets and returns to its lesson page. */
 void ui_close_demo(app *a);
 
+/* Presenter mode for the next ui_run(): roomy, high contrast, key-driven, nothing scored;
+ * demos bind fixed ports from port_base. */
+void ui_present(int port_base);
 /* Runs the interface until the user quits or a signal ends it; notice (may be NULL) is shown
  * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns the exit status, or -1 when curses cannot drive this
  * terminal (nothing was drawn; the caller falls back to plain text). */
@@ -168,6 +205,12 @@ int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *no
  * quitting its screen ends the program. */
 int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
 		   const char *host, long port);
+
+/* Moves a list's selection *sel (n items, rows on screen) for the keys that do (↑ ↓ PgUp
+ * PgDn Home End); false for other actions. */
+bool ui_list_move(size_t *sel, size_t n, size_t rows, key_action act);
+/* Scrolls the list (its first row shown, *top) so that row sel is on screen. */
+void ui_list_show(size_t sel, size_t *top, size_t rows);
 
 /* Drawing helpers shared by the screens (draw.c). */
 void ui_draw_bar(int row, const char *left, const char *right);
@@ -183,6 +226,11 @@ attr_t ui_attr(const app *a, text_attr t);
 void ui_set_message(app *a, const char *msg);
 void ui_init_colors(app *a);
 void ui_open_lesson(app *a, size_t lesson, size_t page);
+/* Back to where the student left off (menu key c); false, with a message, when there is no
+ * such place. */
+bool ui_continue(app *a);
+/* Forgets lesson li's progress (after the student said yes). */
+void ui_reset_lesson(app *a, size_t li);
 /* Mode-dependent glyphs: a Unicode string, or its ASCII stand-in on non-UTF-8 terminals. */
 const char *ui_glyph(const app *a, const char *unicode, const char *ascii);
 
