@@ -105,7 +105,11 @@ static void usage(FILE *out)
 		"                          until revealed (r), B blanks the screen; nothing is scored\n"
 		"      --port-base=PORT    with --present: demos bind PORT, PORT+1, ... instead of\n"
 		"                          port 0, so the numbers match your slides (default 9000;\n"
-		"                          a port in use moves to the next, with a notice)\n"), out);
+		"                          a port in use moves to the next, with a notice)\n"
+		"      --export=FILE       with --demo: run the demo and write its transcript for\n"
+		"                          handouts to FILE: Markdown when FILE ends in .md, else\n"
+		"                          text with each call's strace and ss lines; an existing\n"
+		"                          file is never replaced\n"), out);
 	fputs(_("\nEnvironment: SOCKTUTOR_LESSONS (a lesson directory), XDG_STATE_HOME (where progress\n"
 		"is saved), LANGUAGE, LC_ALL, LC_MESSAGES, LANG (language), NO_COLOR.\n"), out);
 	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
@@ -140,7 +144,65 @@ static int check_lessons(const char *dir)
 
 enum { OPT_LIST = 256, OPT_LESSON, OPT_LESSONS, OPT_CHECK, OPT_DEMO, OPT_LIST_DEMOS, OPT_SELF_CHECK,
        OPT_LAB, OPT_LAB_CHECK, OPT_GLOSSARY, OPT_TOOLS, OPT_PROJECT, OPT_PORT, OPT_LISTEN,
-       OPT_PLAYGROUND, OPT_PRESENT, OPT_PORT_BASE };
+       OPT_PLAYGROUND, OPT_PRESENT, OPT_PORT_BASE, OPT_EXPORT };
+
+/* --demo ID --export FILE: the demo run headless, its transcript written to FILE (never
+ * replacing a file): Markdown when FILE ends in .md, else the plain printer's text with
+ * each event's strace and ss lines. */
+static int export_demo(const catalog *cat, size_t d, lang_id lang, lab *lb, const char *path)
+{
+	size_t n = strlen(path), len = 0;
+	char *text = NULL;
+	int fails;
+	const script *s = catalog_demo(cat, d);
+	if (n > 3 && strcmp(path + n - 3, ".md") == 0) {
+		if (s->needs_lab && (!lb || lab_get_mode(lb) != LAB_FULL)) {
+			fprintf(stderr, "socktutor: %s: %s\n", s->id,
+				_("this demo needs the packet lab's wire (see socktutor --lab-check)"));
+			return 1;
+		}
+		run *r = run_new_lab(s, lb);
+		run_all(r, NULL, NULL);
+		fails = run_failures(r);
+		const lesson_block *b = catalog_demo_block(cat, lang, d);
+		const char *title = lesson_block_narration(b, "title");
+		text = demo_transcript(r, b, title ? title : s->id);
+		len = strlen(text);
+		run_free(r);
+	} else {
+		FILE *f = open_memstream(&text, &len);
+		if (!f) {
+			perror("socktutor");
+			return 1;
+		}
+		fails = demo_print(f, cat, d, lang, lb, true);
+		fclose(f);
+	}
+	int rc = fails ? 1 : 0;
+	if (write_file_atomic(path, text, len, 0) != 0) {
+		fprintf(stderr, _("socktutor: cannot write %s: %s\n"), path,
+			errno == EEXIST ? _("the file exists (it is never replaced)") : strerror(errno));
+		rc = 1;
+	} else {
+		char *m = xasprintf(_("Transcript saved as %s."), path);
+		puts(m);
+		free(m);
+	}
+	free(text);
+	return rc;
+}
+
+/* A whole decimal number from min to max. */
+static bool parse_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
 
 /* --glossary: every term, English and Chinese, with the definition in the chosen language. */
 static void print_glossary(const catalog *cat, lang_id lang)
@@ -206,6 +268,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "playground", optional_argument, NULL, OPT_PLAYGROUND },
 		{ "present", no_argument, NULL, OPT_PRESENT },
+		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "port-base", required_argument, NULL, OPT_PORT_BASE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -217,6 +280,7 @@ int main(int argc, char **argv)
 	const char *project_arg = NULL, *listen_arg = NULL;
 	long port_arg = -1, port_base = 9000;
 	bool present = false;
+	const char *export_arg = NULL;
 	bool list = false, plain = false, check = false, list_demos = false, self_check = false;
 	bool verbose = false, want_help = false, want_version = false, use_lab = false;
 	bool want_lab_check = false, want_glossary = false, playground_on = false;
@@ -247,26 +311,19 @@ int main(int argc, char **argv)
 			playground_file = optarg;
 			break;
 		case OPT_PRESENT: present = true; break;
-		case OPT_PORT_BASE: {
-			char *end;
-			errno = 0;
-			port_base = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || port_base < 1024 || port_base > 65000) {
+		case OPT_EXPORT: export_arg = optarg; break;
+		case OPT_PORT_BASE:
+			if (!parse_number(optarg, 1024, 65000, &port_base)) {
 				fprintf(stderr, _("socktutor: --port-base wants a number from 1024 to 65000, not '%s'\n"), optarg);
 				return 2;
 			}
 			break;
-		}
-		case OPT_PORT: {
-			char *end;
-			errno = 0;
-			port_arg = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || port_arg < 0 || port_arg > 65535) {
+		case OPT_PORT:
+			if (!parse_number(optarg, 0, 65535, &port_arg)) {
 				fprintf(stderr, _("socktutor: --port wants a number from 0 to 65535, not '%s'\n"), optarg);
 				return 2;
 			}
 			break;
-		}
 		case 'v': verbose = true; break;
 		case 'h': want_help = true; break;
 		case 'V': want_version = true; break;
@@ -344,7 +401,12 @@ int main(int argc, char **argv)
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term && *term &&
 		   strcmp(term, "dumb") != 0;
 	int start_demo = -1;
-	if (demo_arg && !plain && tty && !list_demos && !self_check) {
+	if (export_arg && !demo_arg) {
+		fprintf(stderr, _("socktutor: --export needs --demo ID (the demo to run and write down)\n"));
+		catalog_free(cat);
+		return 2;
+	}
+	if (demo_arg && !plain && tty && !list_demos && !self_check && !export_arg) {
 		start_demo = catalog_find_demo(cat, demo_arg);
 		if (start_demo < 0) {
 			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
@@ -362,6 +424,8 @@ int main(int argc, char **argv)
 		} else if (d < 0) {
 			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
 			rc = 1;
+		} else if (export_arg) {
+			rc = export_demo(cat, (size_t)d, (lang_id)lang, lb, export_arg);
 		} else {
 			rc = demo_print(stdout, cat, (size_t)d, (lang_id)lang, lb, tools) ? 1 : 0;
 		}

@@ -70,6 +70,8 @@ static const key_binding table[] = {
 	{ 'P', SCR_MENU, ACT_PROJECT, "P", N_("Projects: an echo server for clients you run yourself (nc, telnet, Python)") },
 	{ 'P', SCR_PROJECT, ACT_PROJECT, "P", N_("The next project: echo, HTTP, chat, files, UDP chat, a client for your server") },
 	{ 'c', SCR_PROJECT, ACT_CODE, "c", N_("Show the calls in C or in Python") },
+	{ KEYC_TAB, SCR_PROJECT, ACT_CODE, "Tab", N_("Show the calls in C or in Python") },
+	{ KEYC_ENTER, SCR_PROJECT, ACT_RUN, "Enter", N_("Chat, UDP chat and client: send the typed line (the client first asks for your server's port)") },
 	{ 'q', SCR_PROJECT, ACT_BACK, "q", N_("Stop the server and go back") },
 	{ KEYC_ESC, SCR_PROJECT, ACT_BACK, "Esc", N_("Stop the server and go back") },
 	{ 'i', SCR_MENU, ACT_PLAYGROUND, "i", N_("The playground: type socket calls for several actors and watch each result") },
@@ -138,10 +140,17 @@ static const char *ascii_name(const char *name)
 
 const char *keys_names(int screen, key_action action, bool ascii)
 {
+	return keys_names_ex(screen, action, ascii, false);
+}
+
+const char *keys_names_ex(int screen, key_action action, bool ascii, bool typing)
+{
 	static char buf[64];
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		if (table[i].action != action || !(table[i].screens & screen))
+			continue;
+		if (typing && table[i].key >= 0x20 && table[i].key < KEYC_BASE)
 			continue;
 		const char *name = ascii ? ascii_name(table[i].name) : table[i].name;
 		/* "t /": the key / is not written as a separator */

@@ -112,5 +112,7 @@ const key_binding *keys_table(size_t *count);
 /* "q/Esc": every key name bound to action on screen, joined by '/'; with ascii, arrows are
  * written as words for terminals that cannot show them. Static buffer. */
 const char *keys_names(int screen, key_action action, bool ascii);
+/* The same; with typing, only keys that cannot be typed (a screen where letters are text). */
+const char *keys_names_ex(int screen, key_action action, bool ascii, bool typing);
 
 #endif

@@ -103,6 +103,9 @@ static void draw_too_small(void)
  * table: the keys in a column, the description wrapped beside them. */
 static size_t help_lines(const app *a, int width, char ***out)
 {
+	/* where keys type text, a printable key is not a command: the help leaves it out */
+	bool typing = a->scr == &ui_project_screen && a->proj &&
+		      project_takes_input(project_get_kind(a->proj));
 	size_t n, count = 0, cap = 0;
 	const key_binding *t = keys_table(&n);
 	char **lines = NULL;
@@ -110,13 +113,15 @@ static size_t help_lines(const app *a, int width, char ***out)
 	for (size_t i = 0; i < n; i++) {
 		if (!(t[i].screens & a->scr->id))
 			continue;
+		if (typing && t[i].key >= 0x20 && t[i].key < KEYC_BASE)
+			continue;
 		bool seen = false;
 		for (size_t k = 0; k < i; k++)
 			if (t[k].action == t[i].action && (t[k].screens & a->scr->id))
 				seen = true;
 		if (seen)
 			continue;
-		const char *names = keys_names(a->scr->id, t[i].action, !a->utf8);
+		const char *names = keys_names_ex(a->scr->id, t[i].action, !a->utf8, typing);
 		int nw = text_width(names, strlen(names));
 		char **desc;
 		size_t nd = layout_wrap(_(t[i].help), width - keycol > 8 ? width - keycol : 8, &desc);
@@ -280,6 +285,33 @@ static int handle_key(app *a, int key)
 	}
 }
 
+/* A mouse event: the wheel is three lines up or down (a page in the playground, where ↑
+ * recalls lines), a click goes to the screen. Returns UI_QUIT when the program should end. */
+static int handle_mouse(app *a)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return 0;
+	int key = -1;
+	if (ev.bstate & BUTTON4_PRESSED)
+		key = a->scr == &ui_playground_screen ? KEYC_PPAGE : KEYC_UP;
+#ifdef BUTTON5_PRESSED
+	else if (ev.bstate & BUTTON5_PRESSED)
+		key = a->scr == &ui_playground_screen ? KEYC_NPAGE : KEYC_DOWN;
+#endif
+	if (key >= 0) {
+		int flags = 0;
+		for (int i = 0; i < (key == KEYC_UP || key == KEYC_DOWN ? 3 : 1); i++)
+			flags |= handle_key(a, key);
+		return flags;
+	}
+	if (!(ev.bstate & BUTTON1_PRESSED) || a->help || a->blank || a->confirm != ACT_NONE ||
+	    too_small() || !a->scr->click)
+		return 0;
+	ui_set_message(a, NULL);
+	return a->scr->click(a, ev.y, ev.x);
+}
+
 static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
 		   int start_lesson, int start_demo, bool lab_on, int start_project,
 		   const char *host, long port, playground *start_pg)
@@ -322,6 +354,10 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
+	/* the wheel scrolls and a click picks a menu row, where the terminal reports them
+	 * (hold Shift to select text with the mouse, as in other full-screen programs) */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);	/* no waiting to tell clicks from presses: a press is a click */
 	ui_init_colors(&a);
 	if (start_pg) {
 		ui_open_playground(&a, start_pg);
@@ -370,6 +406,12 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 		}
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
 			a.scr->resize(&a);
+			dirty = true;
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+			if (handle_mouse(&a) & UI_QUIT)
+				break;
 			dirty = true;
 			continue;
 		}

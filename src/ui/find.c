@@ -342,6 +342,20 @@ static bool find_input(app *a, int key)
 	return true;
 }
 
+/* A click selects a row; a click on the selected one opens it. */
+static int find_click(app *a, int row, int col)
+{
+	(void)col;
+	if (row < 3 || row >= 3 + list_rows() || a->fd_top + (size_t)(row - 3) >= a->fd_nrows)
+		return 0;
+	size_t i = a->fd_top + (size_t)(row - 3);
+	bool again = i == a->fd_sel;
+	a->fd_sel = i;
+	if (again)
+		open_row(a, i);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static void find_resize(app *a)
 {
 	keep_visible(a);
@@ -353,5 +367,6 @@ const screen ui_find_screen = {
 	.draw = find_draw,
 	.key = find_key,
 	.resize = find_resize,
+	.click = find_click,
 	.input = find_input,
 };

@@ -235,6 +235,21 @@ static int menu_key(app *a, key_action act, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* A click selects a lesson; a click on the selected one opens it. */
+static int menu_click(app *a, int row, int col)
+{
+	(void)col;
+	size_t n = catalog_count(a->cat);
+	if (row < 2 || row >= 2 + list_rows() || a->menu_top + (size_t)(row - 2) >= n)
+		return 0;
+	size_t i = a->menu_top + (size_t)(row - 2);
+	bool again = i == a->sel;
+	a->sel = i;
+	if (again)
+		return menu_key(a, ACT_OPEN, KEYC_ENTER);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static void menu_resize(app *a)
 {
 	keep_visible(a);
@@ -246,4 +261,5 @@ const screen ui_menu_screen = {
 	.draw = menu_draw,
 	.key = menu_key,
 	.resize = menu_resize,
+	.click = menu_click,
 };

@@ -48,6 +48,8 @@ typedef struct screen {
 	/* Optional: sees every key first, while the screen takes typed text; returns true
 	 * when it used the key. */
 	bool (*input)(app *a, int key);
+	/* Optional: a mouse click at (row, col). Returns UI_* flags. */
+	int (*click)(app *a, int row, int col);
 } screen;
 
 /* How the demo timeline shows calls: C and Python, C, Python, or the tools' lines. */
