@@ -282,6 +282,8 @@ pg_result pg_submit(playground *g, const char *typed, char **msg)
 		start_run(g);
 		res = PG_RESTARTED;
 	} else if (is_command(line, "clear", NULL)) {
+		run_free(g->r);		/* before its script */
+		g->r = NULL;
 		free_lines(g);
 		script_free(g->s);
 		empty_session(g);

@@ -687,7 +687,8 @@ static void serve_echo(conn *c, const char *d, size_t n)
 			continue;
 		size_t len = c->inlen + (i - from);
 		char *line = xmalloc(len + 1);
-		memcpy(line, c->in, c->inlen);
+		if (c->inlen)	/* c->in is NULL before the first partial line */
+			memcpy(line, c->in, c->inlen);
 		memcpy(line + c->inlen, d + from, i - from);
 		line[len] = 0;
 		if (len && line[len - 1] == '\r')
