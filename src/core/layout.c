@@ -308,6 +308,15 @@ int layout_line_width(const layout_line *ln)
 	return w;
 }
 
+char *layout_line_text(const layout_line *ln, size_t *len)
+{
+	strbuf sb = { 0 };
+	for (size_t k = 0; k < ln->nruns; k++)
+		strbuf_add(&sb, ln->runs[k].text, ln->runs[k].len);
+	*len = sb.len;
+	return strbuf_take(&sb);
+}
+
 size_t layout_wrap(const char *text, int width, char ***lines)
 {
 	layout *lay = xcalloc(1, sizeof *lay);

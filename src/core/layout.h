@@ -59,6 +59,8 @@ size_t layout_line_of_block(const layout *lay, int b);
 int layout_block_of(const layout *lay, size_t i);
 /* Columns a line occupies. */
 int layout_line_width(const layout_line *ln);
+/* A line's text, its runs joined (free it); its length in *len. */
+char *layout_line_text(const layout_line *ln, size_t *len);
 
 /* Wraps one plain UTF-8 string to width columns. Returns the number of lines and stores
  * newly allocated strings in *lines (free each, then the array). */

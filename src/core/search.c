@@ -40,13 +40,12 @@ search_index *search_index_new(const catalog *c, lang_id lang)
 				const layout_line *ln = layout_at(lay, i);
 				if (ln->block < 0)
 					continue;
-				strbuf sb = { 0 };
-				for (size_t r = 0; r < ln->nruns; r++)
-					strbuf_add(&sb, ln->runs[r].text, ln->runs[r].len);
-				if (sb.len && strspn(sb.buf, " ") < sb.len)
-					add(x, li, p, ln->block, strbuf_take(&sb));
+				size_t len;
+				char *t = layout_line_text(ln, &len);
+				if (strspn(t, " ") < len)
+					add(x, li, p, ln->block, t);
 				else
-					strbuf_free(&sb);
+					free(t);
 			}
 			layout_free(lay);
 		}

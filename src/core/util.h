@@ -35,6 +35,10 @@ void strbuf_free(strbuf *sb);
 /* Reads a whole file; returns NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
 
+/* SIGINT, SIGTERM and SIGHUP call handler, without SA_RESTART (a wait must wake up and see
+ * the flag it sets); SIGPIPE is ignored (a peer gone is EPIPE, as in Python). */
+void catch_stop_signals(void (*handler)(int));
+
 /* Writes a whole file so that it is never seen half-written: a temporary file next to it,
  * fsync, then rename() (replace) or link() (no replacing: fails with EEXIST when path
  * exists). Returns 0, or -1 with errno set; nothing is left behind on failure. */

@@ -784,32 +784,29 @@ static void serve_file(project *p, conn *c, const char *name, size_t nlen)
 {
 	project_event *ev = new_event(p, PE_FILE, c->client);
 	ev->name = xstrdup(name);
+	bool plain = plain_name(name, nlen);
 	strbuf cs = { 0 }, ps = { 0 };
-	strbuf_addf(&cs, "openat(%d, ", p->dirfd);
+	if (plain) {
+		strbuf_addf(&cs, "openat(%d, ", p->dirfd);
+		strbuf_adds(&ps, "f = os.open(");
+	} else {
+		strbuf_adds(&cs, "/* not opened: ");
+		strbuf_adds(&ps, "# not opened: ");
+	}
 	ct_data_c(&cs, name, nlen);
-	strbuf_adds(&cs, ", O_RDONLY|O_NOFOLLOW|O_NONBLOCK)");
-	strbuf_adds(&ps, "f = os.open(");
 	ct_data_py(&ps, name, nlen);
-	strbuf_adds(&ps, ", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=d)");
+	strbuf_adds(&cs, plain ? ", O_RDONLY|O_NOFOLLOW|O_NONBLOCK)" : " is not a plain name */");
+	strbuf_adds(&ps, plain ? ", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=d)" :
+			   " is not a plain name");
 	ev->c = strbuf_take(&cs);
 	ev->py = strbuf_take(&ps);
 	char *answer = NULL;
 	char *body = NULL;
 	size_t len = 0;
 	int fd = -1, e = 0;
-	if (!plain_name(name, nlen)) {
+	if (!plain) {
 		ev->file_why = PF_NOT_NAME;
 		answer = xstrdup("ERR only names of files in the sandbox, no paths\n");
-		free(ev->c);
-		free(ev->py);
-		strbuf_adds(&cs, "/* not opened: ");
-		ct_data_c(&cs, name, nlen);
-		strbuf_adds(&cs, " is not a plain name */");
-		strbuf_adds(&ps, "# not opened: ");
-		ct_data_py(&ps, name, nlen);
-		strbuf_adds(&ps, " is not a plain name");
-		ev->c = strbuf_take(&cs);
-		ev->py = strbuf_take(&ps);
 		snapshot(p, ev);
 		goto answer;
 	}

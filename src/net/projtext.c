@@ -362,14 +362,7 @@ static bool read_input(project *p, strbuf *pending)
 
 int project_run_plain(FILE *out, project *p)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_stop_signals(on_stop);
 
 	print_intro(out, p);
 	project_kind k = project_get_kind(p);

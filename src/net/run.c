@@ -102,8 +102,7 @@ struct run {
 	size_t *fx_step;	/* the bind steps given one... */
 	int *fx_port;		/* ... and the port each got (0: the kernel chose) */
 	size_t nfx, fxcap;
-	int moved_want, moved_got;	/* the latest bind whose port was taken */
-	bool moved;
+	int moved_want, moved_got;	/* the latest bind whose port was taken (want 0: none) */
 };
 
 double run_clock_ms(void)
@@ -561,31 +560,25 @@ static bool resolve_addr(const run *r, const script_step *st, bool dest,
 		}
 		port = observe_port(&k->local);
 	}
-	if (!dest && wants_fixed_port(r, st) && fixed_port(r, st) > 0)
-		port = fixed_port(r, st);
+	int fixed = dest ? 0 : fixed_port(r, st);
+	if (fixed)
+		port = fixed;
 	if (r->lab && lab_get_mode(r->lab) == LAB_FULL) {
 		int side = run_actor_side(r, st->actor);
 		if (!lab_addr(r->lab, dest ? !side : side, a->family, out)) {
 			errno = EAFNOSUPPORT;
 			return false;
 		}
-		if (a->family == AF_INET6)
-			((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)port);
-		else
-			((struct sockaddr_in *)out)->sin_port = htons((uint16_t)port);
-		return true;
-	}
-	if (a->family == AF_INET6) {
+	} else if (a->family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
 		in6->sin6_family = AF_INET6;
 		inet_pton(AF_INET6, a->host, &in6->sin6_addr);
-		in6->sin6_port = htons((uint16_t)port);
 	} else {
 		struct sockaddr_in *in = (struct sockaddr_in *)out;
 		in->sin_family = AF_INET;
 		inet_pton(AF_INET, a->host, &in->sin_addr);
-		in->sin_port = htons((uint16_t)port);
 	}
+	set_port(out, port);
 	return true;
 }
 
@@ -702,7 +695,6 @@ static int bind_fixed(run *r, const script_step *st, int fd, struct sockaddr_sto
 	r->fx_step[r->nfx] = (size_t)(st - r->s->steps);
 	r->fx_port[r->nfx++] = got;
 	if (got != want) {
-		r->moved = true;
 		r->moved_want = want;
 		r->moved_got = got;
 	}
@@ -719,7 +711,7 @@ bool run_port_moved(const run *r, int *wanted, int *got)
 {
 	*wanted = r->moved_want;
 	*got = r->moved_got;
-	return r->moved;
+	return r->moved_want != 0;
 }
 
 /* Makes the call once. p is the actor's pending record (sendall progress lives there). */
@@ -1948,8 +1940,7 @@ void run_until(run *r, size_t steps, void (*on_event)(const run_event *ev, void 
 			struct pollfd fds[16];
 			int timeout;
 			size_t n = run_pollfds(r, fds, 16, &timeout);
-			if (poll(fds, n, 30) > 0)
-				run_progress(r);
+			poll(fds, n, 30);
 			run_progress(r);
 			break;
 		}

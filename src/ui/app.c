@@ -26,19 +26,6 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the wait for input must wake up and see the flag */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Maps a curses key (function key or character) to the key table's codes. */
 static int map_key(int r, wint_t ch)
 {
@@ -295,10 +282,8 @@ static int handle_mouse(app *a)
 	int key = -1;
 	if (ev.bstate & BUTTON4_PRESSED)
 		key = a->scr == &ui_playground_screen ? KEYC_PPAGE : KEYC_UP;
-#ifdef BUTTON5_PRESSED
 	else if (ev.bstate & BUTTON5_PRESSED)
 		key = a->scr == &ui_playground_screen ? KEYC_NPAGE : KEYC_DOWN;
-#endif
 	if (key >= 0) {
 		int flags = 0;
 		for (int i = 0; i < (key == KEYC_UP || key == KEYC_DOWN ? 3 : 1); i++)
@@ -341,7 +326,7 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	if (found >= 0)
 		a.sel = (size_t)found;
 
-	install_signals();
+	catch_stop_signals(on_signal);
 	set_escdelay(25);
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {

@@ -1036,7 +1036,18 @@ static bool ask_first(app *a)
 	return true;
 }
 
-static void say_port_moved(app *a);
+/* Presenting: a bind that could not have its fixed port says so, once per run. */
+static void say_port_moved(app *a)
+{
+	int want, got;
+	if (!a->present || !run_port_moved(a->run, &want, &got) || want == a->port_said)
+		return;
+	a->port_said = want;
+	char *m = got ? xasprintf(_("Port %d is in use (EADDRINUSE), so this bind() took port %d instead."), want, got)
+		      : xasprintf(_("Ports %d to %d are all in use, so this bind() let the kernel pick a port."), want, want + 15);
+	ui_set_message(a, m);
+	free(m);
+}
 
 static void step(app *a)
 {
@@ -1058,19 +1069,6 @@ static void step(app *a)
 	if (r < 0)
 		a->demo_done_noted = false;	/* say again that it is over */
 	note_end(a);
-}
-
-/* Presenting: a bind that could not have its fixed port says so, once per run. */
-static void say_port_moved(app *a)
-{
-	int want, got;
-	if (!a->present || !run_port_moved(a->run, &want, &got) || want == a->port_said)
-		return;
-	a->port_said = want;
-	char *m = got ? xasprintf(_("Port %d is in use (EADDRINUSE), so this bind() took port %d instead."), want, got)
-		      : xasprintf(_("Ports %d to %d are all in use, so this bind() let the kernel pick a port."), want, want + 15);
-	ui_set_message(a, m);
-	free(m);
 }
 
 /* "Packet lab unavailable: ... An administrator can ..." for the status line. */

@@ -28,7 +28,7 @@ attr_t ui_attr(const app *a, text_attr t)
 	case ATTR_ANSWER:
 		return A_BOLD | (a->color ? COLOR_PAIR(PAIR_ANSWER) : A_STANDOUT);
 	case ATTR_MUTED:
-		return a->present ? A_NORMAL : A_DIM;
+		return A_DIM;
 	}
 	return A_NORMAL;
 }
@@ -154,7 +154,7 @@ void ui_draw_status(app *a, const key_action *hints, size_t nhints, const char *
 		case ACT_PREV_PAGE: label = _("Prev page"); break;
 		case ACT_NEXT_LESSON: label = _("Next lesson"); break;
 		case ACT_REVEAL: label = _("Answers"); break;
-		case ACT_DEMO: label = a->hint_project ? _("Start server") : _("Run demo"); break;
+		case ACT_DEMO: label = ui_pager_on_project(a) ? _("Start server") : _("Run demo"); break;
 		case ACT_FIND: label = _("Contents"); break;
 		case ACT_CONTINUE: label = _("Continue"); break;
 		case ACT_RESET: label = _("Reset"); break;

@@ -206,43 +206,13 @@ static void find_draw(app *a)
 	ui_draw_status(a, hints, ARRAY_SIZE(hints), pos);
 }
 
-void ui_open_lesson_at(app *a, size_t idx, size_t page, int block)
-{
-	if (a->scr == &ui_demo_screen || (a->scr == &ui_find_screen && a->fd_prev == &ui_demo_screen))
-		ui_close_demo(a);
-	ui_open_lesson(a, idx, page);
-	a->sel = idx;
-	if (block < 0 || !a->lay)
-		return;
-	/* the first line of the block holding the query, a third of the way down the screen */
-	size_t line = layout_line_of_block(a->lay, block);
-	for (size_t i = line; a->fd_mark && i < layout_count(a->lay); i++) {
-		const layout_line *ln = layout_at(a->lay, i);
-		if (ln->block != block)
-			break;
-		strbuf sb = { 0 };
-		for (size_t r = 0; r < ln->nruns; r++)
-			strbuf_add(&sb, ln->runs[r].text, ln->runs[r].len);
-		bool has = sb.len && search_in(sb.buf, sb.len, a->fd_query);
-		strbuf_free(&sb);
-		if (has) {
-			line = i;
-			break;
-		}
-	}
-	size_t third = (size_t)(LINES > 12 ? (LINES - 4) / 3 : 0);
-	size_t rows = (size_t)(LINES > 5 ? LINES - 4 : 1), n = layout_count(a->lay);
-	size_t top = line > third ? line - third : 0;
-	size_t max = n > rows ? n - rows : 0;
-	a->top = top > max ? max : top;
-}
-
+/* Opens the page of row i (the contents and search are reached from the menu and the pages
+ * only, so there is no demo to close). */
 static void open_row(app *a, size_t i)
 {
 	const search_hit h = a->fd_rows[i];
 	a->fd_mark = !a->fd_toc;
 	a->fd_cur = i;
-	a->scr = a->fd_prev;	/* what ui_open_lesson_at() closes is the screen below */
 	a->fd_prev = NULL;
 	ui_open_lesson_at(a, h.lesson, h.page, h.block);
 	if (a->fd_mark) {
@@ -256,13 +226,9 @@ static void open_row(app *a, size_t i)
 
 bool ui_find_step(app *a, int dir)
 {
-	if (!a->fd_mark || !a->fd_nrows || a->fd_toc) {
-		ui_set_message(a, _("No search to follow: / searches the lessons."));
-		return false;
-	}
-	if (a->fd_lang != a->lang)
+	if (a->fd_mark && a->fd_lang != a->lang)
 		refresh_rows(a);	/* the other language's places */
-	if (!a->fd_nrows) {
+	if (!a->fd_mark || !a->fd_nrows || a->fd_toc) {
 		ui_set_message(a, _("No search to follow: / searches the lessons."));
 		return false;
 	}
@@ -275,9 +241,7 @@ bool ui_find_step(app *a, int dir)
 		ui_set_message(a, _("That was the first place found; ] goes on."));
 		return false;
 	}
-	i = dir > 0 ? i + 1 : i - 1;
-	a->fd_prev = a->scr;
-	open_row(a, i);
+	open_row(a, dir > 0 ? i + 1 : i - 1);
 	return true;
 }
 
@@ -285,19 +249,15 @@ void ui_find_mark_line(const app *a, int row, int col, int width, const layout_l
 {
 	if (!a->fd_mark || !a->fd_query[0])
 		return;
-	strbuf sb = { 0 };
-	for (size_t r = 0; r < ln->nruns; r++)
-		strbuf_add(&sb, ln->runs[r].text, ln->runs[r].len);
-	size_t q = strlen(a->fd_query);
-	const char *from = sb.buf;
-	const char *m;
-	while (from && (m = search_in(from, sb.len - (size_t)(from - sb.buf), a->fd_query))) {
-		int x = col + text_width(sb.buf, (size_t)(m - sb.buf));
+	size_t len, q = strlen(a->fd_query);
+	char *t = layout_line_text(ln, &len);
+	for (const char *m, *from = t; (m = search_in(from, len - (size_t)(from - t), a->fd_query));
+	     from = m + q) {
+		int x = col + text_width(t, (size_t)(m - t));
 		if (x < col + width)
 			ui_draw_text(row, x, m, q, col + width - x, A_REVERSE | A_BOLD);
-		from = m + q;
 	}
-	strbuf_free(&sb);
+	free(t);
 }
 
 static int find_key(app *a, key_action act, int key)

@@ -48,45 +48,57 @@ static void draw_pages(app *a, int row, int margin, int width)
 	}
 }
 
+/* Where the student left off: the lesson, the page and, when a demo on that page was open,
+ * the demo (else -1) and its step. False when nothing was read yet. */
+typedef struct place {
+	size_t lesson, page, step;
+	int demo;
+} place;
+
+static bool find_place(const app *a, place *pl)
+{
+	const char *id = progress_place(a->prog, &pl->page);
+	int li = id ? catalog_find(a->cat, id) : -1;
+	if (li < 0)
+		return false;
+	pl->lesson = (size_t)li;
+	if (pl->page >= lesson_npages(catalog_lesson(a->cat, a->lang, pl->lesson)))
+		pl->page = 0;
+	const char *demo = progress_demo(a->prog, &pl->step);
+	pl->demo = demo ? catalog_find_demo(a->cat, demo) : -1;
+	if (pl->demo >= 0 && (catalog_demo_lesson(a->cat, (size_t)pl->demo) != pl->lesson ||
+			      catalog_demo_page(a->cat, (size_t)pl->demo) != pl->page))
+		pl->demo = -1;
+	return true;
+}
+
 /* "4.4 The client: connect(), the demo at step 3": where c goes; NULL when
  * the student has not read anything yet. */
 static char *place_text(const app *a)
 {
-	size_t page, step;
-	const char *place = progress_place(a->prog, &page);
-	int li = place ? catalog_find(a->cat, place) : -1;
-	if (li < 0)
+	place pl;
+	if (!find_place(a, &pl))
 		return NULL;
-	const lesson *l = catalog_lesson(a->cat, a->lang, (size_t)li);
-	if (page >= lesson_npages(l))
-		page = 0;
-	const char *demo = progress_demo(a->prog, &step);
-	if (demo && catalog_find_demo(a->cat, demo) >= 0)
+	const lesson *l = catalog_lesson(a->cat, a->lang, pl.lesson);
+	if (pl.demo >= 0)
 		/* TRANSLATORS: lesson.page, the page's title, the demo step. */
-		return xasprintf(_("%d.%zu %s, the demo at step %zu"), lesson_order(l), page + 1,
-				 lesson_page_title(l, page), step);
-	return xasprintf("%d.%zu %s", lesson_order(l), page + 1, lesson_page_title(l, page));
+		return xasprintf(_("%d.%zu %s, the demo at step %zu"), lesson_order(l), pl.page + 1,
+				 lesson_page_title(l, pl.page), pl.step);
+	return xasprintf("%d.%zu %s", lesson_order(l), pl.page + 1, lesson_page_title(l, pl.page));
 }
 
 bool ui_continue(app *a)
 {
-	size_t page, step;
-	const char *place = progress_place(a->prog, &page);
-	int li = place ? catalog_find(a->cat, place) : -1;
-	if (li < 0) {
+	place pl;
+	if (!find_place(a, &pl)) {
 		ui_set_message(a, _("Nothing to continue yet: Enter opens the selected lesson."));
 		return false;
 	}
-	const lesson *l = catalog_lesson(a->cat, a->lang, (size_t)li);
-	if (page >= lesson_npages(l))
-		page = 0;
-	const char *demo = progress_demo(a->prog, &step);
-	int d = demo ? catalog_find_demo(a->cat, demo) : -1;
-	ui_open_lesson(a, (size_t)li, page);	/* forgets the demo step: d and step keep it */
-	a->sel = (size_t)li;
-	if (d >= 0 && catalog_demo_lesson(a->cat, (size_t)d) == (size_t)li &&
-	    catalog_demo_page(a->cat, (size_t)d) == page) {
-		ui_open_demo_at(a, (size_t)d, step);
+	ui_open_lesson(a, pl.lesson, pl.page);	/* forgets the demo step: pl keeps it */
+	a->sel = pl.lesson;
+	if (pl.demo >= 0) {
+		size_t step = pl.step;
+		ui_open_demo_at(a, (size_t)pl.demo, step);
 		if (step) {
 			char *m = xasprintf(ngettext("Back at the demo: its first step was made again, on new sockets.",
 						     "Back at the demo: its first %zu steps were made again, on new sockets.",
@@ -191,12 +203,9 @@ static int menu_key(app *a, key_action act, int key)
 		return UI_HANDLED | UI_REDRAW;
 	switch (act) {
 	case ACT_OPEN: {
-		size_t page = 0;
-		const char *place = progress_place(a->prog, &page);
-		const lesson *l = catalog_lesson(a->cat, a->lang, a->sel);
-		if (!place || strcmp(place, lesson_id(l)) != 0 || page >= lesson_npages(l))
-			page = 0;
-		ui_open_lesson(a, a->sel, page);
+		place pl;	/* the lesson left off opens at its page */
+		bool here = find_place(a, &pl) && pl.lesson == a->sel;
+		ui_open_lesson(a, a->sel, here ? pl.page : 0);
 		break;
 	}
 	case ACT_PLAYGROUND:

@@ -136,6 +136,12 @@ static const lesson_block *page_demo(const app *a)
 	return first;
 }
 
+bool ui_pager_on_project(const app *a)
+{
+	const lesson_block *d = a->scr == &ui_pager_screen ? page_demo(a) : NULL;
+	return d && d->kind == BLOCK_PROJECT;
+}
+
 /* The question the digit keys answer: the first unanswered check with a line on screen,
  * else the page's first unanswered one; -1 when none is left. */
 static int active_check(const app *a)
@@ -238,9 +244,7 @@ static void pager_draw(app *a)
 	static const key_action demo_hints[] = {
 		ACT_DEMO, ACT_BACK, ACT_HELP, ACT_LANG, ACT_NEXT_PAGE, ACT_PREV_PAGE
 	};
-	const lesson_block *d = page_demo(a);
-	a->hint_project = d && d->kind == BLOCK_PROJECT;
-	if (d) {
+	if (page_demo(a)) {
 		ui_draw_status(a, demo_hints, ARRAY_SIZE(demo_hints), pos);
 		return;
 	}
@@ -358,6 +362,31 @@ static int pager_key(app *a, key_action act, int key)
 		return 0;
 	}
 	return UI_HANDLED | UI_REDRAW;
+}
+
+void ui_open_lesson_at(app *a, size_t idx, size_t page, int block)
+{
+	ui_open_lesson(a, idx, page);
+	a->sel = idx;
+	if (block < 0)
+		return;
+	/* the first line of the block holding the query, a third of the way down the screen */
+	size_t line = layout_line_of_block(a->lay, block);
+	for (size_t i = line; a->fd_mark && i < layout_count(a->lay) &&
+	     layout_at(a->lay, i)->block == block; i++) {
+		size_t len;
+		char *t = layout_line_text(layout_at(a->lay, i), &len);
+		bool has = search_in(t, len, a->fd_query) != NULL;
+		free(t);
+		if (has) {
+			line = i;
+			break;
+		}
+	}
+	size_t third = LINES > 12 ? (size_t)body_rows() / 3 : 0;
+	a->top = line > third ? line - third : 0;
+	if (a->top > max_top(a))
+		a->top = max_top(a);
 }
 
 static void pager_resize(app *a)

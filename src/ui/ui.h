@@ -144,7 +144,6 @@ struct app {
 	bool present;		/* presenter mode (--present) */
 	int port_base;		/* ... its demos' first port */
 	int port_said;		/* the fixed port whose move was told (the run's latest) */
-	bool hint_project;	/* the pager's d starts a project's server */
 };
 
 enum { PRED_UNASKED = -3, PRED_SKIPPED = -2, PRED_TYPED = -1 };
@@ -165,6 +164,8 @@ bool ui_find_step(app *a, int dir);
 /* Marks the search's query where it appears on a drawn pager line. */
 void ui_find_mark_line(const app *a, int row, int col, int width, const layout_line *ln);
 void ui_find_free(app *a);
+/* The pager's d starts a project's server (not a demo) on the page shown. */
+bool ui_pager_on_project(const app *a);
 /* Opens lesson idx at page, scrolled so that block (or the page's top, -1) is in view. */
 void ui_open_lesson_at(app *a, size_t idx, size_t page, int block);
 
