@@ -27,6 +27,9 @@ make -j"$(nproc 2>/dev/null || echo 2)"
 
 case "$action" in
 run) exec ./src/socktutor ;;
-check) exec make -j"$(nproc 2>/dev/null || echo 2)" check ;;
+check)
+	# the suite on this build, then again on a build with ASan and UBSan (make check-sanitized)
+	make -j"$(nproc 2>/dev/null || echo 2)" check
+	exec make -j"$(nproc 2>/dev/null || echo 2)" check-sanitized ;;
 *) echo "usage: $0 [run|check]" >&2; exit 2 ;;
 esac
