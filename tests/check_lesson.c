@@ -25,6 +25,7 @@ static lesson *parse(const char *text)
 /* Asserts that text fails with an error at line:col whose message contains needle. */
 static void expect_error(const char *text, int line, int col, const char *needle)
 {
+	diag_clear(&errs);
 	lesson *l = parse(text);
 	ck_assert_ptr_null(l);
 	ck_assert_uint_ge(errs.count, 1);
@@ -121,6 +122,36 @@ END_TEST
 START_TEST(error_invalid_utf8)
 {
 	expect_error(HEAD "@page P\nab\xff\n", 5, 3, "invalid UTF-8");
+}
+END_TEST
+
+/* A lesson file is shown on the terminal: a control character in it could clear the screen,
+ * retitle the window or write the clipboard (OSC 52), so each is refused where it stands.
+ * Tab (in code) and CRLF line ends are text. */
+START_TEST(error_control_characters)
+{
+	expect_error(HEAD "@page P\nText \x1b[2J here.\n", 5, 6, "control character U+001B");
+	expect_error("@lesson t\n@title T\x1b]0;pwned\x07\n@order 1\n@page P\nx\n", 2, 9,
+		     "control character U+001B");
+	expect_error(HEAD "@page P\nover\rwrite\n", 5, 5, "control character U+000D");
+	expect_error(HEAD "@page P\nA \xc2\x9b" "31m red\n", 5, 3, "control character U+009B");
+	expect_error(HEAD "@page P\nbell\x07\n", 5, 5, "control character U+0007");
+	expect_error(HEAD "@page P\nrub\x7f\n", 5, 4, "control character U+007F");
+	diag_list ok = { 0 };
+	static const char crlf[] = HEAD "@page P\r\n\r\n```\r\na\tb\r\n```\r\n";
+	lesson *l = lesson_parse(crlf, strlen(crlf), "t.lesson", &ok);
+	ck_assert_msg(l != NULL, "CRLF and tab refused: %s", ok.count ? ok.items[0].msg : "");
+	lesson_free(l);
+	diag_clear(&ok);
+}
+END_TEST
+
+/* A demo id names a file (demos/ID.demo): nothing that could leave that directory. */
+START_TEST(error_demo_id_is_not_a_path)
+{
+	expect_error(HEAD "@page P\n@demo ../../etc/passwd\ntitle: x\n@end\n", 5, 7, "bad demo id");
+	expect_error(HEAD "@page P\n@demo /etc/passwd\ntitle: x\n@end\n", 5, 7, "bad demo id");
+	expect_error(HEAD "@include /etc/passwd\n", 4, 1, "unknown directive '@include'");
 }
 END_TEST
 
@@ -290,6 +321,8 @@ Suite *make_lesson_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, error_invalid_utf8);
+	tcase_add_test(tc, error_control_characters);
+	tcase_add_test(tc, error_demo_id_is_not_a_path);
 	tcase_add_test(tc, error_unknown_directive);
 	tcase_add_test(tc, error_missing_header);
 	tcase_add_test(tc, error_repeated_header);

@@ -6,10 +6,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -597,6 +600,79 @@ START_TEST(ipv6_listener)
 }
 END_TEST
 
+/* Is a socket of this process among observe_exposed()'s answer? */
+static bool exposed(uint16_t port, int protocol)
+{
+	observe_entry *e;
+	size_t n;
+	ck_assert_int_eq(observe_exposed(&e, &n), 0);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found |= observe_port(&e[i].local) == port && e[i].protocol == protocol;
+	observe_free(e);
+	return found;
+}
+
+/* A wildcard socket made for the test that nothing can really reach: a socket filter that
+ * drops every packet (a listener's SYNs included) is attached before it is bound. */
+static int deaf_socket(int type)
+{
+	int fd = socket(AF_INET, type, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog), 0);
+	return fd;
+}
+
+/* observe_exposed() lists the listening TCP and the UDP sockets of this process that other
+ * machines could reach (wildcard address, no device), and none that stay on loopback. */
+START_TEST(exposed_sockets_are_listed)
+{
+	struct sockaddr_in any = loopback(0);
+	any.sin_addr.s_addr = htonl(INADDR_ANY);
+	struct sockaddr_in lo = loopback(0);
+
+	int wild = deaf_socket(SOCK_STREAM), udp = deaf_socket(SOCK_DGRAM);
+	int local = socket(AF_INET, SOCK_STREAM, 0), onlo = deaf_socket(SOCK_DGRAM);
+	int quiet = deaf_socket(SOCK_STREAM);
+	ck_assert_int_eq(bind(wild, (struct sockaddr *)&any, sizeof any), 0);
+	ck_assert_int_eq(bind(quiet, (struct sockaddr *)&any, sizeof any), 0);
+	ck_assert_int_eq(listen(wild, 1), 0);
+	ck_assert_int_eq(bind(udp, (struct sockaddr *)&any, sizeof any), 0);
+	ck_assert_int_eq(bind(local, (struct sockaddr *)&lo, sizeof lo), 0);
+	ck_assert_int_eq(listen(local, 1), 0);
+	ck_assert_int_eq(setsockopt(onlo, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2), 0);
+	ck_assert_int_eq(bind(onlo, (struct sockaddr *)&any, sizeof any), 0);
+
+	ck_assert_msg(exposed(local_port(wild), IPPROTO_TCP), "a 0.0.0.0 listener is not listed");
+	ck_assert_msg(exposed(local_port(udp), IPPROTO_UDP), "a 0.0.0.0 UDP socket is not listed");
+	ck_assert(!exposed(local_port(local), IPPROTO_TCP));
+	ck_assert_msg(!exposed(local_port(onlo), IPPROTO_UDP), "a socket bound to lo is listed");
+	ck_assert_msg(!exposed(local_port(quiet), IPPROTO_TCP), "a bound TCP socket that does not listen is listed");
+
+	/* what ss prints for the socket bound to the loopback device */
+	snapshot sn = take(IPPROTO_UDP, local_port(onlo));
+	const observe_entry *e = must_find(&sn, local_port(onlo), 0);
+	ck_assert_int_eq(e->ifindex, (int)if_nametoindex("lo"));
+	char *line = observe_format(e);
+	char want[64];
+	snprintf(want, sizeof want, "0.0.0.0%%lo:%u ", local_port(onlo));
+	ck_assert_msg(strstr(line, want), "'%s' has no '%s'", line, want);
+	free(line);
+	observe_free(sn.e);
+
+	/* a socket is listed only while this process holds it */
+	uint16_t port = local_port(wild);
+	close(wild);
+	ck_assert(!exposed(port, IPPROTO_TCP));
+	close(udp);
+	close(local);
+	close(onlo);
+	close(quiet);
+}
+END_TEST
+
 Suite *make_observe_suite(void)
 {
 	Suite *s = suite_create("observe");
@@ -616,6 +692,7 @@ Suite *make_observe_suite(void)
 	tcase_add_test(tc, udp_unconnected_and_connected);
 	tcase_add_test(tc, snapshot_filters_by_port);
 	tcase_add_test(tc, ipv6_listener);
+	tcase_add_test(tc, exposed_sockets_are_listed);
 	suite_add_tcase(s, tc);
 	return s;
 }

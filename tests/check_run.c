@@ -526,6 +526,43 @@ START_TEST(udp_implicit_bind)
 }
 END_TEST
 
+/* listen() and sendto() on sockets never bound: the kernel binds them to the wildcard address
+ * as it always does (getsockname() says 0.0.0.0), but the run first binds them to the
+ * loopback device, so no other machine can reach them. */
+START_TEST(implicit_binds_stay_on_loopback)
+{
+	script *s = parse_ok("actors server client\n"
+			     "scene s\n"
+			     "server: l = socket(AF_INET, SOCK_STREAM)\n"		/* 0 */
+			     "server: l.listen(5)                  -> 0\n"		/* 1 */
+			     "server: l.getsockname()              -> 0\n"		/* 2 */
+			     "client: u = socket(AF_INET, SOCK_DGRAM)\n"		/* 3 */
+			     "client: u.sendto(\"hi\", server.l)    -> 2\n"		/* 4 */
+			     "expect server.l LISTEN, client.u UNCONN\n");
+	run *r = run_new(s);
+	run_until(r, 5, NULL, NULL);
+	assert_all_checks_pass(r);
+	ck_assert_msg(strstr(call_ev(r, 2)->c, "{AF_INET, 0.0.0.0:"), "listen() did not bind the wildcard: %s",
+		      call_ev(r, 2)->c);
+	observe_entry *e;
+	size_t n;
+	ck_assert_int_eq(observe_exposed(&e, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		char *line = observe_format(&e[i]);
+		ck_abort_msg("reachable from other machines: %s", line);
+	}
+	observe_free(e);
+	for (int step = 0; step <= 3; step += 3) {
+		char dev[16] = "";
+		socklen_t len = sizeof dev;
+		ck_assert_int_eq(getsockopt((int)call_ev(r, step)->ret, SOL_SOCKET, SO_BINDTODEVICE, dev, &len), 0);
+		ck_assert_str_eq(dev, "lo");
+	}
+	run_free(r);
+	script_free(s);
+}
+END_TEST
+
 /* 'until 0' repeats recv until the peer's FIN. */
 START_TEST(until_repeats_to_eof)
 {
@@ -779,6 +816,7 @@ Suite *make_run_suite(void)
 	tcase_add_test(tc, predictions_judged_by_the_kernel);
 	tcase_add_test(tc, settimeout_recv_times_out);
 	tcase_add_test(tc, udp_implicit_bind);
+	tcase_add_test(tc, implicit_binds_stay_on_loopback);
 	tcase_add_test(tc, until_repeats_to_eof);
 	tcase_add_test(tc, run_free_closes_descriptors);
 	tcase_add_test(tc, step_by_step_like_ui);

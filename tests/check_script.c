@@ -267,6 +267,31 @@ START_TEST(error_not_loopback)
 }
 END_TEST
 
+/* What a hostile demo script might try, each refused before anything runs: calls that would
+ * open files or run commands do not exist in the language; names are never looked up (no
+ * DNS); every address that is not loopback is refused however it is written; no option can
+ * tie a socket to another device; control characters that could take over the terminal
+ * when the line is shown are refused with their column. */
+START_TEST(hostile_scripts_are_refused)
+{
+	EXPECT_ERROR(HEAD "server: f = open(\"/etc/passwd\")\n", 3, 13, "unknown call 'open'");
+	EXPECT_ERROR(HEAD "server: system(\"rm -rf ~\")\n", 3, 9, "unknown call 'system'");
+	EXPECT_ERROR(HEAD "server: l.popen(\"sh\")\n", 3, 11, "unknown call 'popen'");
+	EXPECT_ERROR(HEAD "server: execve(\"/bin/sh\")\n", 3, 9, "unknown call 'execve'");
+	EXPECT_ERROR(HEAD "server: l.bind(\"localhost\", 0)\n", 3, 16, "not an IP address");
+	EXPECT_ERROR(HEAD2 "client: s.connect(\"::ffff:8.8.8.8\", 0)\n", 4, 19, "not a loopback address");
+	EXPECT_ERROR(HEAD2 "client: s.connect(\"::\", 0)\n", 4, 19, "not a loopback address");
+	EXPECT_ERROR(HEAD2 "client: s.connect(\"8.8.8.8\", 0)\n", 4, 19, "not a loopback address");
+	EXPECT_ERROR(HEAD2 "client: s.connect(\"127.0.0.1 \", 0)\n", 4, 19, "not an IP address");
+	EXPECT_ERROR(HEAD "server: l.setsockopt(SO_BINDTODEVICE, 1)\n", 3, 22, "unknown option");
+	EXPECT_ERROR("scene s\nclient: u = socket(AF_INET, SOCK_DGRAM)\n"
+		     "client: u.sendto(\"\x1b]52;c;aGk=\x07\", \"127.0.0.1\", 0)\n", 3, 19,
+		     "control character U+001B");
+	/* a C1 control (U+009B, the one-byte CSI) in a comment is refused too */
+	EXPECT_ERROR(HEAD "# \xc2\x9b" "2J\n", 3, 3, "control character U+009B");
+}
+END_TEST
+
 START_TEST(error_hard_coded_port)
 {
 	EXPECT_ERROR(HEAD "server: l.bind(\"127.0.0.1\", 8080)\n", 3, 29, "port 8080 is hard-coded");
@@ -508,6 +533,7 @@ Suite *make_script_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, error_not_loopback);
+	tcase_add_test(tc, hostile_scripts_are_refused);
 	tcase_add_test(tc, error_hard_coded_port);
 	tcase_add_test(tc, error_unknown_call);
 	tcase_add_test(tc, error_socket_before_creation);

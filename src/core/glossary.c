@@ -43,8 +43,14 @@ glossary *glossary_parse(const char *text, size_t len, const char *file, diag_li
 		if (le > ls && le[-1] == '\r')
 			le--;
 		size_t n = (size_t)(le - ls);
-		if (text_invalid_at(ls, n) < n) {
-			diag_add(errs, file, line, 1, _("this line is not valid UTF-8"));
+		uint32_t cp;
+		size_t bad = text_unsafe_at(ls, n, &cp);
+		if (bad != (size_t)-1) {
+			char why[256];
+			if (cp == TEXT_INVALID)
+				diag_add(errs, file, line, 1, _("this line is not valid UTF-8"));
+			else
+				diag_add(errs, file, line, text_chars(ls, bad) + 1, "%s", text_unsafe_why(cp, why));
 			continue;
 		}
 		char *s = xstrndup(ls, n);

@@ -613,10 +613,12 @@ static void parse_lines(parser *p, const char *text, size_t len)
 			} else if (directive(ls, te, "@end", &arg)) {
 				error(p, line, 1, _("@end without an open @demo or @check"));
 			} else {
-				size_t n = strcspn(ls, " \r\n");
-				if (ls + n > te)
-					n = (size_t)(te - ls);
-				char *d = xstrndup(ls, n);
+				/* the directive's word, within the line (the text need not end in
+				 * a NUL) */
+				const char *q = ls;
+				while (q < te && *q != ' ' && *q != '\r')
+					q++;
+				char *d = xstrndup(ls, (size_t)(q - ls));
 				error(p, line, 1, _("unknown directive '%s' (expected @lesson, @title, @order, @page, @demo, @check, @project or @end)"), d);
 				free(d);
 			}
@@ -685,8 +687,11 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 	p.l = xcalloc(1, sizeof *p.l);
 	p.l->file = xstrdup(file);
 
-	size_t bad = text_invalid_at(text, len);
-	if (bad != (size_t)-1) {
+	uint32_t cp;
+	size_t bad = text_unsafe_at(text, len, &cp);
+	if (bad != (size_t)-1 && cp == 0) {
+		error(&p, 1, 1, _("the file contains a NUL byte; is it a text file?"));
+	} else if (bad != (size_t)-1) {
 		int line = 1;
 		size_t ls = 0;
 		for (size_t i = 0; i < bad; i++)
@@ -694,10 +699,8 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 				line++;
 				ls = i + 1;
 			}
-		error(&p, line, text_chars(text + ls, bad - ls) + 1,
-		      _("invalid UTF-8 (lesson files must be UTF-8 text)"));
-	} else if (memchr(text, '\0', len)) {
-		error(&p, 1, 1, _("the file contains a NUL byte; is it a text file?"));
+		char why[256];
+		error(&p, line, text_chars(text + ls, bad - ls) + 1, "%s", text_unsafe_why(cp, why));
 	} else {
 		parse_lines(&p, text, len);
 	}

@@ -113,12 +113,16 @@ static bool lex_line(lexer *lx)
 			t.text = xstrndup(s, (size_t)(lx->p - s));
 		} else if (isdigit((unsigned char)c) ||
 			   (c == '-' && lx->p + 1 < lx->end && isdigit((unsigned char)lx->p[1]))) {
-			char *e;
+			/* strtod() reads as far as a number goes: give it a copy that ends with
+			 * the line (the text need not end in a NUL); 63 bytes hold any number */
+			char num[64], *e;
+			size_t n = 0;
+			for (; n < sizeof num - 1 && lx->p + n < lx->end; n++)
+				num[n] = lx->p[n];
+			num[n] = '\0';
 			t.kind = T_NUM;
-			t.num = strtod(lx->p, &e);
-			if (e > lx->end)
-				e = (char *)lx->end;
-			lx->p = e;
+			t.num = strtod(num, &e);
+			lx->p += e - num;
 			if (lx->end - lx->p >= 2 && memcmp(lx->p, "ms", 2) == 0) {
 				t.unit = 'm';
 				lx->p += 2;
@@ -320,10 +324,17 @@ static int new_sock(sparser *sp, const tok *t, int actor)
 
 /* ---- values ---------------------------------------------------------------------------- */
 
+/* Whether v is a whole number that a long holds (converting any other double to long is
+ * undefined behaviour: 1e19, inf). */
+static bool is_whole(double v)
+{
+	return v >= (double)LONG_MIN && v < -(double)LONG_MIN && v == (double)(long)v;
+}
+
 static bool parse_int(sparser *sp, long lo, long hi, long *out)
 {
 	tok *t = next(sp);
-	if (t->kind != T_NUM || t->unit || t->num != (double)(long)t->num) {
+	if (t->kind != T_NUM || t->unit || !is_whole(t->num)) {
 		serr(sp, t->start, _("expected a whole number here"));
 		return false;
 	}
@@ -554,7 +565,7 @@ static bool parse_expectation(sparser *sp, script_step *st)
 		st->exp_data = xmalloc(t->len + 1);
 		memcpy(st->exp_data, t->text, t->len);
 		st->exp_datalen = t->len;
-	} else if (t->kind == T_NUM && !t->unit && t->num == (double)(long)t->num) {
+	} else if (t->kind == T_NUM && !t->unit && is_whole(t->num)) {
 		st->exp_ret = (long)t->num;
 		st->expect = EXP_RET;
 		if (st->exp_ret == -1) {
@@ -1058,7 +1069,7 @@ static bool parse_choice(sparser *sp, script_choice *c)
 	} else if (t->kind == T_STR) {
 		c->kind = PC_DATA;
 		c->text = script_outcome_text(0, 0, t->text, t->len, true);
-	} else if (t->kind == T_NUM && !t->unit && t->num == (double)(long)t->num) {
+	} else if (t->kind == T_NUM && !t->unit && is_whole(t->num)) {
 		long v = (long)t->num;
 		c->kind = PC_RET;
 		if (v == -1) {
@@ -1323,8 +1334,15 @@ script *script_parse_ex(const char *text, size_t len, const char *file, const ch
 		if (le > ls && le[-1] == '\r')
 			le--;
 		sp.line_start = ls;
-		if (text_invalid_at(ls, (size_t)(le - ls)) < (size_t)(le - ls)) {
-			diag_add(errs, file, sp.line, 1, _("this line is not valid UTF-8"));
+		uint32_t cp;
+		size_t bad = text_unsafe_at(ls, (size_t)(le - ls), &cp);
+		if (bad != (size_t)-1) {
+			char why[256];
+			if (cp == TEXT_INVALID)
+				diag_add(errs, file, sp.line, 1, _("this line is not valid UTF-8"));
+			else
+				diag_add(errs, file, sp.line, text_chars(ls, bad) + 1, "%s",
+					 text_unsafe_why(cp, why));
 			continue;
 		}
 		parse_line(&sp, ls, le);

@@ -1,6 +1,10 @@
 #include "config.h"
 
 #include "text.h"
+#include "i18n.h"
+
+#include <stdbool.h>
+#include <stdio.h>
 
 #include <wchar.h>
 
@@ -76,6 +80,34 @@ size_t text_invalid_at(const char *s, size_t n)
 		i += l;
 	}
 	return (size_t)-1;
+}
+
+size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t l = text_decode(s + i, n - i, cp);
+		if (l == 0) {
+			*cp = TEXT_INVALID;
+			return i;
+		}
+		uint32_t c = *cp;
+		bool control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+		if (control && c != '\t' && c != '\n' && !(c == '\r' && i + 1 < n && s[i + 1] == '\n'))
+			return i;
+		i += l;
+	}
+	return (size_t)-1;
+}
+
+const char *text_unsafe_why(uint32_t cp, char buf[256])
+{
+	if (cp == TEXT_INVALID)
+		return _("invalid UTF-8 (lesson files must be UTF-8 text)");
+	/* TRANSLATORS: %04X is a code point in hexadecimal, as in U+001B */
+	snprintf(buf, 256, _("control character U+%04X: only text may be written here (a control character could take over the terminal)"),
+		 (unsigned)cp);
+	return buf;
 }
 
 int text_cp_width(uint32_t cp)

@@ -17,6 +17,17 @@ size_t text_encode(uint32_t cp, char out[4]);
 /* Byte offset of the first invalid UTF-8 sequence, or (size_t)-1 when the text is valid. */
 size_t text_invalid_at(const char *s, size_t n);
 
+/* Byte offset of the first thing in s that is not text a file may show on a terminal, or
+ * (size_t)-1 when there is none: an invalid UTF-8 sequence (*cp = TEXT_INVALID) or a control
+ * character, C0, DEL or C1 (*cp = its code point), which could move the cursor, retitle the
+ * window or write the clipboard when printed. Tab and line feed are text, and so is a
+ * carriage return right before a line feed. */
+#define TEXT_INVALID 0xffffffffu
+size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp);
+
+/* The message for what text_unsafe_at() found (translated, static). */
+const char *text_unsafe_why(uint32_t cp, char buf[256]);
+
 /* Columns a character occupies: 0 for combining marks, 2 for wide (CJK) ones, 1 otherwise
  * (unprintable characters are shown as one replacement column). */
 int text_cp_width(uint32_t cp);

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/utsname.h>
@@ -443,11 +444,47 @@ typedef struct checker {
 	bool verbose;
 	const lesson_block *narration;
 	int checks;
+	int exposed;		/* sockets found reachable beyond loopback */
+	unsigned told[8];	/* the inodes of the first of them, each reported once */
+	long looks;		/* how many times it was looked */
 } checker;
+
+/* After every event of a self-check: no socket the demo holds may be reachable from other
+ * machines (observe_exposed(), through sock_diag). */
+static void check_exposure(checker *k)
+{
+	observe_entry *e;
+	size_t n;
+	if (observe_exposed(&e, &n) < 0) {
+		fprintf(k->out, "         %s %s: %s\n", _("FAILED:"),
+			_("cannot list this program's sockets through sock_diag"), strerror(errno));
+		k->exposed++;
+		return;
+	}
+	k->looks++;
+	for (size_t i = 0; i < n; i++) {
+		bool told = false;
+		for (int j = 0; j < k->exposed && j < 8; j++)
+			told |= k->told[j] == e[i].inode;
+		if (told)
+			continue;
+		if (k->exposed < 8)
+			k->told[k->exposed] = e[i].inode;
+		char *line = observe_format(&e[i]);
+		/* TRANSLATORS: %s is a socket as ss prints it (state, queues, addresses) */
+		fprintf(k->out, "         %s ", _("FAILED:"));
+		fprintf(k->out, _("a socket of this demo can be reached from other machines: %s"), line);
+		fputc('\n', k->out);
+		free(line);
+		k->exposed++;
+	}
+	observe_free(e);
+}
 
 static void check_cb(const run_event *ev, void *arg)
 {
 	checker *k = arg;
+	check_exposure(k);
 	if (ev->check)
 		k->checks++;
 	if (k->verbose)
@@ -485,7 +522,8 @@ int demo_check_predictions(FILE *out, const run *r)
 
 int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb)
 {
-	int failed = 0;
+	int failed = 0, exposed = 0;
+	long looks = 0;
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const script *s = catalog_demo(c, i);
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
@@ -496,9 +534,11 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab
 		}
 		double w0 = run_clock_ms(), c0 = cpu_ms();
 		run *r = run_new_lab(s, lb);
-		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0 };
+		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0, 0, { 0 }, 0 };
 		run_all(r, check_cb, &k);
-		int fails = run_failures(r) + demo_check_predictions(out, r);
+		int fails = run_failures(r) + demo_check_predictions(out, r) + k.exposed;
+		exposed += k.exposed;
+		looks += k.looks;
 		k.checks += (int)s->npredicts;
 		fprintf(out, "%s %-12s %s %-12s %3d %s  %6.0f ms  (CPU %.0f ms)\n",
 			fails ? "FAIL" : "ok  ", s->id, _("lesson"), lesson_id(l), k.checks,
@@ -509,6 +549,11 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab
 	}
 	if (catalog_ndemos(c) == 0)
 		fprintf(out, "%s\n", _("no demos"));
+	else if (!exposed)
+		/* TRANSLATORS: %ld is how many times the sockets were listed */
+		fprintf(out, ngettext("Loopback only: no socket of the demos could be reached from another machine (listed through sock_diag after every event, %ld time).\n",
+				      "Loopback only: no socket of the demos could be reached from another machine (listed through sock_diag after every event, %ld times).\n",
+				      (unsigned long)looks), looks);
 	return failed ? 1 : 0;
 }
 

@@ -4,7 +4,9 @@
 #include "core/util.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -12,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -163,12 +166,13 @@ static void add_entry(entry_list *l, int protocol, const struct inet_diag_msg *m
 	e->timer = (observe_timer)m->idiag_timer;
 	e->retrans = m->idiag_retrans;
 	e->expires_ms = m->idiag_timer ? m->idiag_expires : 0;
+	e->ifindex = (int)m->id.idiag_if;
 }
 
 /* Sends one dump request (one family) and collects the answers up to NLMSG_DONE. */
-static int dump_family(int nl, unsigned seq, int family, int protocol, const unsigned char *bc,
-		       size_t bclen, const uint16_t *ports, size_t nports, void *buf,
-		       entry_list *l)
+static int dump_family(int nl, unsigned seq, int family, int protocol, unsigned states,
+		       const unsigned char *bc, size_t bclen, const uint16_t *ports, size_t nports,
+		       void *buf, entry_list *l)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -178,7 +182,7 @@ static int dump_family(int nl, unsigned seq, int family, int protocol, const uns
 	memset(&hdr, 0, sizeof hdr);
 	hdr.req.sdiag_family = (unsigned char)family;
 	hdr.req.sdiag_protocol = (unsigned char)protocol;
-	hdr.req.idiag_states = ~0U;
+	hdr.req.idiag_states = states;
 	hdr.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	hdr.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	hdr.nlh.nlmsg_seq = seq;
@@ -308,9 +312,9 @@ int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t np
 	}
 	entry_list l = { 0 };
 	void *buf = xmalloc(RECV_BUF_SIZE);
-	int rc = dump_family(nl, 1, AF_INET, protocol, bc, bclen, ports, nports, buf, &l);
+	int rc = dump_family(nl, 1, AF_INET, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
 	if (rc == 0)
-		rc = dump_family(nl, 2, AF_INET6, protocol, bc, bclen, ports, nports, buf, &l);
+		rc = dump_family(nl, 2, AF_INET6, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
 	int saved = errno;
 	if (nl != diag)
 		close(nl);
@@ -337,8 +341,105 @@ void observe_free(observe_entry *entries)
 	free(entries);
 }
 
-/* "addr:port" as ss writes it: IPv6 in brackets, "*" for a wildcard peer port. */
-static void format_endpoint(strbuf *sb, const struct sockaddr_storage *addr, bool peer)
+static bool loopback_addr(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)a)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
+/* The inodes of this process's socket descriptors, sorted. */
+static size_t own_socket_inodes(unsigned **out)
+{
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char link[64];
+		char path[300];
+		snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+		ssize_t len = readlink(path, link, sizeof link - 1);
+		unsigned ino;
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		if (sscanf(link, "socket:[%u]", &ino) != 1)
+			continue;
+		grow_array((void **)out, &cap, n, sizeof **out);
+		(*out)[n++] = ino;
+	}
+	closedir(d);
+	return n;
+}
+
+static bool has_inode(const unsigned *inodes, size_t n, unsigned ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (inodes[i] == ino)
+			return true;
+	return false;
+}
+
+int observe_exposed(observe_entry **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return -1;
+	/* asking for LISTEN only makes the TCP dump cheap: the kernel walks only its listening
+	 * hash (about 20 us here, against 1 ms for every state) */
+	static const struct {
+		int family, protocol;
+		unsigned states;
+	} dumps[] = {
+		{ AF_INET, IPPROTO_TCP, 1U << TCPS_LISTEN },
+		{ AF_INET6, IPPROTO_TCP, 1U << TCPS_LISTEN },
+		{ AF_INET, IPPROTO_UDP, ~0U },
+		{ AF_INET6, IPPROTO_UDP, ~0U },
+	};
+	entry_list l = { 0 };
+	void *buf = xmalloc(RECV_BUF_SIZE);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof dumps / sizeof *dumps; i++)
+		rc = dump_family(nl, (unsigned)i + 1, dumps[i].family, dumps[i].protocol,
+				 dumps[i].states, NULL, 0, NULL, 0, buf, &l);
+	int saved = errno;
+	close(nl);
+	free(buf);
+	if (rc < 0) {
+		free(l.items);
+		errno = saved;
+		return -1;
+	}
+	unsigned *inodes;
+	size_t ninodes = own_socket_inodes(&inodes);
+	int lo = (int)if_nametoindex("lo");
+	size_t kept = 0;
+	for (size_t i = 0; i < l.count; i++) {
+		const observe_entry *e = &l.items[i];
+		if (e->inode && has_inode(inodes, ninodes, e->inode) && !loopback_addr(&e->local) &&
+		    !(lo && e->ifindex == lo))
+			l.items[kept++] = *e;
+	}
+	free(inodes);
+	if (kept == 0) {
+		free(l.items);
+		l.items = NULL;
+	}
+	*out = l.items;
+	*count = kept;
+	return 0;
+}
+
+/* "addr:port" as ss writes it: IPv6 in brackets, "*" for a wildcard peer port, the device
+ * after the address when the socket is bound to one (0.0.0.0%lo:5000). */
+static void format_endpoint(strbuf *sb, const struct sockaddr_storage *addr, const char *dev,
+			    bool peer)
 {
 	char text[INET6_ADDRSTRLEN] = "?";
 	if (addr->ss_family == AF_INET)
@@ -348,9 +449,9 @@ static void format_endpoint(strbuf *sb, const struct sockaddr_storage *addr, boo
 			  sizeof text);
 	uint16_t port = observe_port(addr);
 	if (addr->ss_family == AF_INET6)
-		strbuf_addf(sb, "[%s]:", text);
+		strbuf_addf(sb, "[%s]%s%s:", text, *dev ? "%" : "", dev);
 	else
-		strbuf_addf(sb, "%s:", text);
+		strbuf_addf(sb, "%s%s%s:", text, *dev ? "%" : "", dev);
 	if (peer && port == 0)
 		strbuf_addc(sb, '*');
 	else
@@ -362,10 +463,13 @@ char *observe_format(const observe_entry *e)
 	strbuf sb = { 0 };
 	strbuf_addf(&sb, "%-11s %-6u %-6u ", observe_entry_state_name(e), e->rqueue, e->wqueue);
 	size_t start = sb.len;
-	format_endpoint(&sb, &e->local, false);
+	char dev[IF_NAMESIZE] = "";
+	if (e->ifindex && !if_indextoname((unsigned)e->ifindex, dev))
+		dev[0] = 0;
+	format_endpoint(&sb, &e->local, dev, false);
 	while (sb.len - start < 21)
 		strbuf_addc(&sb, ' ');
 	strbuf_addc(&sb, ' ');
-	format_endpoint(&sb, &e->remote, true);
+	format_endpoint(&sb, &e->remote, "", true);
 	return strbuf_take(&sb);
 }

@@ -59,6 +59,7 @@ typedef struct observe_entry {
 	observe_timer timer;
 	unsigned retrans;	/* retransmissions so far, of SYNs and SYN-ACKs too */
 	unsigned expires_ms;	/* when the timer fires; 0 without a timer */
+	int ifindex;		/* the device it is bound to (SO_BINDTODEVICE), 0 for none */
 } observe_entry;
 
 /* The kernel's name of a TCP state: "ESTABLISHED", "SYN_SENT", ..., "TIME_WAIT", "CLOSE",
@@ -94,12 +95,20 @@ int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t np
 
 void observe_free(observe_entry *entries);
 
+/* The sockets this process holds that other machines could reach: TCP sockets in LISTEN and
+ * UDP sockets whose local address is neither loopback (127.0.0.0/8, ::1, or IPv4-mapped
+ * 127.x) nor bound to the loopback device. Held means a descriptor of this process refers
+ * to it (/proc/self/fd). Read through sock_diag in this network namespace only: a socket in
+ * a namespace of the packet lab is never listed. *out and *count as observe_snapshot();
+ * 0 on success, else -1 with errno set. */
+int observe_exposed(observe_entry **out, size_t *count);
+
 /* The port of an AF_INET or AF_INET6 address in host byte order; 0 for anything else. */
 uint16_t observe_port(const struct sockaddr_storage *addr);
 
 /* One line as `ss -tan` prints it: state, Recv-Q, Send-Q, local and peer address:port
- * ("*" for a peer port 0, IPv6 addresses in brackets), in columns, no newline. The caller
- * frees it. */
+ * ("*" for a peer port 0, IPv6 addresses in brackets, "%lo" after the local address of a
+ * socket bound to a device), in columns, no newline. The caller frees it. */
 char *observe_format(const observe_entry *e);
 
 #endif

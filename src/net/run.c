@@ -714,6 +714,26 @@ bool run_port_moved(const run *r, int *wanted, int *got)
 	return r->moved_want != 0;
 }
 
+/* listen() and sendto() on a socket never bound bind it first, as the kernel does, to the
+ * wildcard address (0.0.0.0 or ::) and a port: every machine that can reach this one could
+ * then connect or send to it. So that demos stay on loopback however a script is written,
+ * such a socket is bound to the loopback device first (SO_BINDTODEVICE, allowed without
+ * privileges since Linux 5.7): the kernel still makes its implicit bind, which the demo
+ * shows as it is (getsockname() says 0.0.0.0), but only loopback traffic reaches it. In the
+ * packet lab the socket lives in a private namespace and needs nothing. Returns 0, or -1
+ * with errno set when the socket could not be kept on loopback: the call is not made. */
+static int keep_on_loopback(const run *r, int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof sa;
+	if (r->lab || fd < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0 ||
+	    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6) ||
+	    ((struct sockaddr_in *)&sa)->sin_port != 0)
+		return 0;
+	static const char lo[] = "lo";
+	return setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, lo, sizeof lo - 1);
+}
+
 /* Makes the call once. p is the actor's pending record (sendall progress lives there). */
 static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 {
@@ -744,7 +764,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 			o->ret = bind(fd, (struct sockaddr *)&sa, ct_sa_len(&sa));
 		break;
 	case OP_LISTEN:
-		o->ret = listen(fd, (int)st->num);
+		o->ret = keep_on_loopback(r, fd) < 0 ? -1 : listen(fd, (int)st->num);
 		break;
 	case OP_ACCEPT: {
 		len = addr_room(k);
@@ -797,7 +817,7 @@ static void attempt(run *r, const script_step *st, pending *p, outcome *o)
 		break;
 	}
 	case OP_SENDTO:
-		if (!resolve_addr(r, st, true, &sa))
+		if (!resolve_addr(r, st, true, &sa) || keep_on_loopback(r, fd) < 0)
 			o->ret = -1;
 		else
 			o->ret = sendto(fd, st->data, st->datalen, 0, (struct sockaddr *)&sa, ct_sa_len(&sa));
