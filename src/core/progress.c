@@ -4,12 +4,14 @@
 #include "i18n.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC "socktutor-progress 1"
@@ -198,6 +200,34 @@ static void clear(progress *p)
 	p->lang = NULL;
 }
 
+/* A save cut short (the program killed between creating its temporary file and renaming
+ * it) leaves path.tmp.XXXXXX behind; the file itself is intact. Such leftovers are removed
+ * once they are an hour old, so that a save still running in another copy of the program
+ * is never disturbed. */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) : xstrdup("./");
+	char *prefix = xasprintf("%s.tmp.", slash ? slash + 1 : path);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strlen(de->d_name) != strlen(prefix) + 6)
+			continue;
+		char *f = xasprintf("%s%s", dir, de->d_name);
+		if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 3600)
+			unlink(f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
+}
+
 progress *progress_open(const char *path, char **warning)
 {
 	progress *p = xcalloc(1, sizeof *p);
@@ -206,6 +236,7 @@ progress *progress_open(const char *path, char **warning)
 		*warning = NULL;
 	if (!path)
 		return p;
+	remove_stale_temps(path);
 	size_t len;
 	char *text = read_file(path, &len);
 	if (!text)
