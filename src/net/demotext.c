@@ -8,7 +8,10 @@
 #include "core/text.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/utsname.h>
@@ -520,33 +523,167 @@ int demo_check_predictions(FILE *out, const run *r)
 	return fails;
 }
 
-int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb)
+/* Descriptors this process has open. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+/* The ports a run's sockets used, gathered from its events. */
+typedef struct portset {
+	uint16_t *p;
+	size_t n, cap;
+} portset;
+
+static void add_port(portset *ps, uint16_t port)
+{
+	if (!port)
+		return;
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i] == port)
+			return;
+	grow_array((void **)&ps->p, &ps->cap, ps->n, sizeof *ps->p);
+	ps->p[ps->n++] = port;
+}
+
+static void run_ports(const run *r, portset *ps)
+{
+	ps->n = 0;
+	for (size_t i = 0; i < run_nevents(r); i++) {
+		const run_event *ev = run_event_at(r, i);
+		for (size_t k = 0; k < ev->nsocks; k++) {
+			add_port(ps, observe_port(&ev->socks[k].local));
+			add_port(ps, observe_port(&ev->socks[k].remote));
+		}
+	}
+}
+
+/* Sockets the kernel still has on these ports, TIME_WAIT counted apart (a lesson may mean
+ * it); waits up to 500 ms for connections closed a moment ago to finish closing. */
+static int strays(const portset *ps, int *time_wait)
+{
+	int left = 0;
+	for (int tries = 0; tries < 50; tries++) {
+		left = 0;
+		*time_wait = 0;
+		for (int proto = 0; proto < 2; proto++) {
+			observe_entry *e;
+			size_t n;
+			if (observe_snapshot(proto ? IPPROTO_UDP : IPPROTO_TCP, ps->p, ps->n, &e, &n) < 0)
+				return -1;
+			for (size_t i = 0; i < n; i++)
+				if (e[i].state == TCPS_TIME_WAIT)
+					++*time_wait;
+				else
+					left++;
+			observe_free(e);
+		}
+		if (!left)
+			break;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return left;
+}
+
+/* Heap in use, in bytes (what malloc has handed out and not got back). glibc counts the
+ * blocks its per-thread cache holds as in use, so main() runs a stress check with that
+ * cache off (GLIBC_TUNABLES=glibc.malloc.tcache_count=0). */
+static long heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	return (long)mallinfo2().uordblks;
+#else
+	return 0;
+#endif
+}
+
+/* Runs demo i once, checked; returns its failures. */
+static int check_once(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb, size_t i,
+		      int *nchecks, long *looks, int *exposed, portset *ps)
+{
+	const script *s = catalog_demo(c, i);
+	run *r = run_new_lab(s, lb);
+	checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0, 0, { 0 }, 0 };
+	run_all(r, check_cb, &k);
+	int fails = run_failures(r) + demo_check_predictions(out, r) + k.exposed;
+	*nchecks = k.checks + (int)s->npredicts;
+	*exposed += k.exposed;
+	*looks += k.looks;
+	if (ps)
+		run_ports(r, ps);
+	run_free(r);
+	return fails;
+}
+
+int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *lb, int only,
+		    long repeat)
 {
 	int failed = 0, exposed = 0;
 	long looks = 0;
+	portset ps = { 0 };
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const script *s = catalog_demo(c, i);
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
+		if (only >= 0 && (size_t)only != i)
+			continue;
 		if (s->needs_lab && (!lb || lab_get_mode(lb) != LAB_FULL)) {
 			fprintf(out, "skip %-12s %s %-12s %s\n", s->id, _("lesson"), lesson_id(l),
 				_("needs the packet lab's wire (see socktutor --lab-check)"));
 			continue;
 		}
+		int fds0 = open_fds(), checks;
 		double w0 = run_clock_ms(), c0 = cpu_ms();
-		run *r = run_new_lab(s, lb);
-		checker k = { out, r, verbose, catalog_demo_block(c, lang, i), 0, 0, { 0 }, 0 };
-		run_all(r, check_cb, &k);
-		int fails = run_failures(r) + demo_check_predictions(out, r) + k.exposed;
-		exposed += k.exposed;
-		looks += k.looks;
-		k.checks += (int)s->npredicts;
+		int fails = check_once(out, c, lang, verbose, lb, i, &checks, &looks, &exposed, NULL);
 		fprintf(out, "%s %-12s %s %-12s %3d %s  %6.0f ms  (CPU %.0f ms)\n",
-			fails ? "FAIL" : "ok  ", s->id, _("lesson"), lesson_id(l), k.checks,
+			fails ? "FAIL" : "ok  ", s->id, _("lesson"), lesson_id(l), checks,
 			_("checks"), run_clock_ms() - w0, cpu_ms() - c0);
+		if (repeat > 1) {
+			long heap0 = 0;
+			int stray = 0, tw = 0, runs_failed = 0;
+			w0 = run_clock_ms();
+			c0 = cpu_ms();
+			for (long n = 1; n < repeat; n++) {
+				/* the heap is compared from the end of the second run, once the
+				 * lists this loop keeps have their size */
+				if (n == 2)
+					heap0 = heap_in_use();
+				int f = check_once(out, c, lang, false, lb, i, &checks, &looks, &exposed, &ps);
+				int left = strays(&ps, &tw);
+				runs_failed += f != 0;
+				if (left) {
+					stray += left < 0 ? 1 : left;
+					if (stray == left || left < 0)
+						fprintf(out, "         %s %s\n", _("FAILED:"), left < 0 ?
+							_("cannot list the sockets through sock_diag") :
+							_("a run left sockets behind that are not in TIME_WAIT"));
+				}
+			}
+			int fds = open_fds();
+			long grown = repeat > 2 ? heap_in_use() - heap0 : 0;
+			bool bad = fds != fds0 || stray || runs_failed || grown > 0;
+			fprintf(out, "     %s ", bad ? "FAIL" : "ok  ");
+			/* TRANSLATORS: a stress run's summary: runs, failed runs, descriptors before and
+			 * after, heap growth, stray sockets, TIME_WAIT left by the last run, wall and CPU
+			 * time per run */
+			fprintf(out, _("x%ld: %d failed, descriptors %d -> %d, heap %+ld bytes, %d stray sockets, TIME_WAIT %d, %.1f ms per run (CPU %.1f ms)"),
+				repeat, runs_failed, fds0, fds, grown, stray, tw,
+				(run_clock_ms() - w0) / (double)(repeat - 1),
+				(cpu_ms() - c0) / (double)(repeat - 1));
+			fputc('\n', out);
+			fails += bad;
+		}
 		if (fails)
 			failed++;
-		run_free(r);
 	}
+	free(ps.p);
 	if (catalog_ndemos(c) == 0)
 		fprintf(out, "%s\n", _("no demos"));
 	else if (!exposed)

@@ -46,10 +46,15 @@ const char *demo_predict_field(const run *r, const lesson_block *b, size_t p, co
  * each failure with file and line. Returns the number of failures. */
 int demo_check_predictions(FILE *out, const run *r);
 
-/* Runs every demo headless (inside the lab l when not NULL; demos that need the wire are
- * skipped without one) and checks every expectation; prints one line per demo and
- * each failure with file, line, expected and observed. Returns 0 when all pass. */
-int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *l);
+/* Runs every demo headless (only demo `only` when it is not -1; inside the lab l when not
+ * NULL; demos that need the wire are skipped without one) and checks every expectation;
+ * prints one line per demo and each failure with file, line, expected and observed.
+ * With repeat > 1 each demo runs that many times in this process, every run checked, and a
+ * second line says whether what the runs took came back: descriptors, heap in use (after
+ * the first run, which fills the caches), and the kernel's sockets on the run's ports
+ * (anything but TIME_WAIT left behind is a stray). Returns 0 when all pass. */
+int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab *l, int only,
+		    long repeat);
 
 /* Opens the best packet lab there is; unless it is complete, says on out what is missing
  * and what an administrator could change. NULL when no lab works. */
