@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Every test runs real sockets on loopback; the one that waits for a stalled script needs
  * the interpreter's 10 s limit plus some margin. */
@@ -563,6 +564,72 @@ START_TEST(implicit_binds_stay_on_loopback)
 }
 END_TEST
 
+/* A loopback TCP socket bound to port, or -1 when the port is taken. */
+static int hold_port(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Presenter mode's fixed ports: the base port taken, the bind takes the next one; all 16
+ * taken, the kernel picks one; either way the run says so (run_port_moved), the demo goes
+ * on, and the port is free again once the run is freed. */
+START_TEST(fixed_ports_taken_fall_back)
+{
+	script *s = parse_ok("scene s\n"
+			     "server: l = socket(AF_INET, SOCK_STREAM)\n"
+			     "server: l.bind(\"127.0.0.1\", 0)     -> 0\n"
+			     "server: l.listen(1)                 -> 0\n");
+	int held[16], base = 0;
+	/* a base with 16 free ports: the test holds them all */
+	for (int b = 41000 + (int)(getpid() % 500) * 16; !base && b < 60000; b += 16 * 37) {
+		int k = 0;
+		while (k < 16 && (held[k] = hold_port(b + k)) >= 0)
+			k++;
+		if (k == 16)
+			base = b;
+		while (!base && k-- > 0)
+			close(held[k]);
+	}
+	ck_assert_int_ne(base, 0);
+
+	/* the first port taken: the next one */
+	close(held[1]);
+	run *r = run_new(s);
+	run_set_port_base(r, base);
+	run_all(r, NULL, NULL);
+	assert_all_checks_pass(r);
+	int want, got;
+	ck_assert(run_port_moved(r, &want, &got));
+	ck_assert_int_eq(want, base);
+	ck_assert_int_eq(got, base + 1);
+	ck_assert_uint_eq(observe_port(&snap_sock(call_ev(r, 2), "server.l")->local), base + 1);
+	run_free(r);
+	ck_assert_int_ge(held[1] = hold_port(base + 1), 0);	/* released */
+
+	/* all of them taken: port 0, the kernel's choice */
+	r = run_new(s);
+	run_set_port_base(r, base);
+	run_all(r, NULL, NULL);
+	assert_all_checks_pass(r);
+	ck_assert(run_port_moved(r, &want, &got));
+	ck_assert_int_eq(got, 0);
+	unsigned port = observe_port(&snap_sock(call_ev(r, 2), "server.l")->local);
+	ck_assert_msg(port != 0 && (port < (unsigned)base || port > (unsigned)base + 15),
+		      "bound port %u with %d..%d all taken", port, base, base + 15);
+	run_free(r);
+	for (int k = 0; k < 16; k++)
+		close(held[k]);
+	script_free(s);
+}
+END_TEST
+
 /* 'until 0' repeats recv until the peer's FIN. */
 START_TEST(until_repeats_to_eof)
 {
@@ -817,6 +884,7 @@ Suite *make_run_suite(void)
 	tcase_add_test(tc, settimeout_recv_times_out);
 	tcase_add_test(tc, udp_implicit_bind);
 	tcase_add_test(tc, implicit_binds_stay_on_loopback);
+	tcase_add_test(tc, fixed_ports_taken_fall_back);
 	tcase_add_test(tc, until_repeats_to_eof);
 	tcase_add_test(tc, run_free_closes_descriptors);
 	tcase_add_test(tc, step_by_step_like_ui);
