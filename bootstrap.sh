@@ -9,8 +9,9 @@ action=${1:-run}
 
 # strace, tcpdump and ss (iproute2): lesson 15 uses them, and tests compare their output with
 # what the tools view shows; nc (netcat-openbsd): the projects are tested with a real nc client;
-# locales: the locale sources, so a test can build a non-UTF-8 (ISO-8859-1) locale
-deps="build-essential autoconf automake autopoint gettext pkg-config libncurses-dev check tmux python3 strace tcpdump iproute2 netcat-openbsd locales"
+# locales: the locale sources, so a test can build a non-UTF-8 (ISO-8859-1) locale;
+# valgrind: the demos, the self-check and the playground are run under memcheck
+deps="build-essential autoconf automake autopoint gettext pkg-config libncurses-dev check tmux python3 strace tcpdump iproute2 netcat-openbsd locales valgrind"
 missing=""
 for p in $deps; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
