@@ -161,6 +161,24 @@ START_TEST(error_unknown_directive)
 }
 END_TEST
 
+/* Found by fuzz/lesson.c: lesson_parse() takes a length and the text need not end in a NUL,
+ * but the word of an unknown directive was measured with strcspn(), which read on past the
+ * end of a text whose last line it was (a heap overflow read under AddressSanitizer; here
+ * the text ends where an unreadable page begins). */
+START_TEST(error_unknown_directive_ends_text)
+{
+	static const char text[] = HEAD "@page P\nx\n@pgae";
+	const char *t = test_unterminated(text, sizeof text - 1);
+	lesson *l = lesson_parse(t, sizeof text - 1, "t.lesson", &errs);
+	test_unterminated_free(t, sizeof text - 1);
+	ck_assert_ptr_null(l);
+	ck_assert_uint_eq(errs.count, 1);
+	ck_assert_int_eq(errs.items[0].line, 6);
+	ck_assert_int_eq(errs.items[0].col, 1);
+	ck_assert_ptr_nonnull(strstr(errs.items[0].msg, "unknown directive '@pgae'"));
+}
+END_TEST
+
 START_TEST(error_missing_header)
 {
 	expect_error("@lesson t\n@order 1\n@page P\nx\n", 1, 1, "missing '@title");
@@ -324,6 +342,7 @@ Suite *make_lesson_suite(void)
 	tcase_add_test(tc, error_control_characters);
 	tcase_add_test(tc, error_demo_id_is_not_a_path);
 	tcase_add_test(tc, error_unknown_directive);
+	tcase_add_test(tc, error_unknown_directive_ends_text);
 	tcase_add_test(tc, error_missing_header);
 	tcase_add_test(tc, error_repeated_header);
 	tcase_add_test(tc, error_bad_id_and_order);

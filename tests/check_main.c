@@ -5,6 +5,9 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 const char *test_data(const char *name)
 {
@@ -12,6 +15,29 @@ const char *test_data(const char *name)
 	const char *top = getenv("top_srcdir");
 	snprintf(buf, sizeof buf, "%s/tests/data/%s", top ? top : ABS_SRCDIR, name);
 	return buf;
+}
+
+/* Bytes of whole pages that hold n bytes (at least one page). */
+static size_t pages_for(size_t n, size_t page)
+{
+	return n ? (n + page - 1) / page * page : page;
+}
+
+const char *test_unterminated(const char *text, size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), data = pages_for(n, page);
+	char *m = mmap(NULL, data + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(m != MAP_FAILED);
+	ck_assert_int_eq(mprotect(m + data, page, PROT_NONE), 0);
+	char *copy = m + data - n;
+	memcpy(copy, text, n);
+	return copy;
+}
+
+void test_unterminated_free(const char *copy, size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), data = pages_for(n, page);
+	munmap((char *)copy + n - data, data + page);
 }
 
 int main(void)

@@ -519,6 +519,46 @@ START_TEST(long_names_refused)
 }
 END_TEST
 
+/* Found by fuzz/script.c (UndefinedBehaviorSanitizer): whether a number is whole was asked
+ * as num == (double)(long)num, and converting a double that no long holds (1e19, 1e999) is
+ * undefined behaviour. Such numbers are refused as not whole, wherever a whole number goes
+ * (make check-sanitized failed on these before the fix). */
+START_TEST(error_numbers_beyond_long)
+{
+	EXPECT_ERROR(HEAD "server: l.listen(1e19)\n", 3, 18, "expected a whole number");
+	EXPECT_ERROR(HEAD "server: l.listen(5) -> 1e19\n", 3, 24, "expected a result after '->'");
+	EXPECT_ERROR(HEAD "server: l.listen(5) -> -1e999\n", 3, 24, "expected a result after '->'");
+	EXPECT_ERROR(HEAD "predict p: 1e19 | 0\nserver: l.listen(5)\n", 3, 12, "expected a choice");
+	EXPECT_ERROR(HEAD "server: l.recv(1) until 1e19\n", 3, 25, "expected a whole number");
+	/* a whole number a long holds is only out of range */
+	EXPECT_ERROR(HEAD "server: l.recv(1) until 9e18\n", 3, 25, "out of range");
+}
+END_TEST
+
+/* script_parse() takes a length and the text need not end in a NUL, but a number was read
+ * with strtod(), which reads as long as the number goes: past the end of the text (found in
+ * review: AddressSanitizer does not see into strtod()). "wait 1" cut from "wait 15" waited
+ * 15 seconds; a number ending the text right before an unreadable page crashed. */
+START_TEST(number_ends_text)
+{
+	static const char cut[] = "scene s\nwait 15";
+	script *s = script_parse(cut, sizeof cut - 2, "test.demo", "t", &errs);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->nsteps, 1);
+	ck_assert_int_eq(s->steps[0].op, OP_WAIT_TIME);
+	ck_assert_int_eq(s->steps[0].num, 1000);
+	script_free(s);
+
+	static const char text[] = "scene s\nwait 2";
+	const char *t = test_unterminated(text, sizeof text - 1);
+	s = script_parse(t, sizeof text - 1, "test.demo", "t", &errs);
+	test_unterminated_free(t, sizeof text - 1);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(s->steps[0].num, 2000);
+	script_free(s);
+}
+END_TEST
+
 Suite *make_script_suite(void)
 {
 	Suite *s = suite_create("script");
@@ -547,6 +587,8 @@ Suite *make_script_suite(void)
 	tcase_add_test(tc, error_no_steps);
 	tcase_add_test(tc, error_other_mistakes);
 	tcase_add_test(tc, long_names_refused);
+	tcase_add_test(tc, error_numbers_beyond_long);
+	tcase_add_test(tc, number_ends_text);
 	tcase_add_test(tc, prediction_errors);
 	suite_add_tcase(s, tc);
 	return s;

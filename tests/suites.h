@@ -2,6 +2,7 @@
 #define SOCKTUTOR_TEST_SUITES_H
 
 #include <check.h>
+#include <stddef.h>
 
 Suite *make_text_suite(void);
 Suite *make_lesson_suite(void);
@@ -18,5 +19,12 @@ Suite *make_playground_suite(void);
 
 /* Path of a file under tests/data in the source tree. Static buffer. */
 const char *test_data(const char *name);
+
+/* A copy of the n bytes at text that ends exactly where an unreadable page begins, with no
+ * NUL after it: a parser given (copy, n) that reads past the end it was given dies of SIGSEGV
+ * (the test fails) in every build, not only under AddressSanitizer. Free it with
+ * test_unterminated_free(copy, n). */
+const char *test_unterminated(const char *text, size_t n);
+void test_unterminated_free(const char *copy, size_t n);
 
 #endif
