@@ -36,6 +36,47 @@ START_TEST(decode_rejects_bad_utf8)
 }
 END_TEST
 
+/* text_unsafe_at() skips printable ASCII eight bytes at a time: whatever it must stop at is
+ * found at every offset of a longer text, and nothing else stops it. */
+START_TEST(unsafe_found_at_every_offset)
+{
+	static const struct {
+		const char *bytes;
+		uint32_t cp;
+	} bad[] = {
+		{ "\x01", 0x01 }, { "\x1b", 0x1b }, { "\x1f", 0x1f }, { "\x7f", 0x7f },
+		{ "\r", '\r' }, { "\xc2\x85", 0x85 }, { "\xff", TEXT_INVALID },
+		/* overlong '/', a surrogate, a cut three-byte sequence */
+		{ "\xe0\x80\xaf", TEXT_INVALID }, { "\xed\xa0\x80", TEXT_INVALID },
+		{ "\xe5\xa5~", TEXT_INVALID },
+	};
+	char t[40];
+	for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+		size_t bl = strlen(bad[k].bytes);
+		for (size_t at = 0; at + bl <= 24; at++) {
+			memset(t, '~', sizeof t);
+			memcpy(t + at, bad[k].bytes, bl);
+			uint32_t cp = 0;
+			ck_assert_msg(text_unsafe_at(t, 24, &cp) == at, "byte %zu of case %zu", at, k);
+			ck_assert_uint_eq(cp, bad[k].cp);
+		}
+	}
+	/* text, tabs, newlines, CRLF and Chinese pass at every offset */
+	static const char *const good[] = { " ", "\t", "\n", "\r\n", "套", "\xe0\xa0\x80",
+					     "\xef\xbf\xbf", "~" };
+	for (size_t k = 0; k < sizeof good / sizeof *good; k++) {
+		size_t gl = strlen(good[k]);
+		for (size_t at = 0; at + gl <= 24; at++) {
+			memset(t, 'a', sizeof t);
+			memcpy(t + at, good[k], gl);
+			uint32_t cp;
+			ck_assert_msg(text_unsafe_at(t, 24, &cp) == (size_t)-1, "byte %zu of '%s'", at,
+				      good[k]);
+		}
+	}
+}
+END_TEST
+
 START_TEST(fit_never_splits_a_wide_char)
 {
 	int used;
@@ -175,6 +216,7 @@ Suite *make_text_suite(void)
 	TCase *tc = tcase_create("measure");
 	tcase_add_test(tc, width_ascii_cjk_combining);
 	tcase_add_test(tc, decode_rejects_bad_utf8);
+	tcase_add_test(tc, unsafe_found_at_every_offset);
 	tcase_add_test(tc, fit_never_splits_a_wide_char);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("wrap");

@@ -158,7 +158,12 @@ static void parse_inline(parser *p, lesson_block *b)
 				kind = SPAN_TEXT;
 			}
 		} else {
-			strbuf_addc(&cur, c);
+			/* a run of plain text, copied at once */
+			size_t j = i + 1;
+			while (j < n && t[j] != '\\' && t[j] != '`' && t[j] != '*')
+				j++;
+			strbuf_add(&cur, t + i, j - i);
+			i = j - 1;
 		}
 	}
 	if (kind == SPAN_EMPH) {
@@ -229,6 +234,10 @@ static void add_line(lesson_block *b, size_t *cap, const char *s, size_t n, int 
 static void add_code_line(lesson_block *b, size_t *cap, const char *s, const char *end,
 			  int line_no)
 {
+	if (!memchr(s, '\t', (size_t)(end - s))) {	/* nearly every line: as it is */
+		add_line(b, cap, s, (size_t)(end - s), line_no);
+		return;
+	}
 	strbuf sb = { 0 };
 	int col = 0;
 	for (const char *q = s; q < end; q++) {
@@ -460,6 +469,10 @@ static void finish_page(parser *p)
 	lesson_page *pg = cur_page(p);
 	if (pg && pg->nblocks == 0)
 		error(p, pg->line, 1, _("page '%s' has no content"), pg->title);
+	if (pg && pg->nblocks && pg->nblocks < pg->cap) {	/* done: no room kept for more */
+		pg->blocks = xrealloc(pg->blocks, pg->nblocks * sizeof *pg->blocks);
+		pg->cap = pg->nblocks;
+	}
 }
 
 enum state { ST_PROSE, ST_CODE, ST_DEMO, ST_CHECK };

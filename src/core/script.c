@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 /* ---- tokens ------------------------------------------------------------------------- */
@@ -425,6 +426,38 @@ static bool parse_addr(sparser *sp, script_addr *a)
 	return true;
 }
 
+#define BYTES_MAX (16 << 20)
+
+/* N zero bytes for bytes(N), read only: one private anonymous mapping of BYTES_MAX + 1 bytes
+ * made on first use and shared by every step that sends zeros. Pages never written are the
+ * kernel's one zero page, so a script's send(bytes(65536)) costs no memory and no page
+ * faults until the bytes are sent, and nothing to zero when it is parsed. NULL when the
+ * mapping cannot be made (the caller allocates). */
+static char *shared_zeros(void)
+{
+	static char *zeros;
+	static bool failed;
+	if (!zeros && !failed) {
+		void *m = mmap(NULL, (size_t)BYTES_MAX + 1, PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (m == MAP_FAILED)
+			failed = true;
+		else
+			zeros = m;
+	}
+	return zeros;
+}
+
+static void free_step(script_step *st)
+{
+	if (!st->data_zeros)
+		free(st->data);
+	free(st->polls);
+	free(st->exp_data);
+	free(st->states);
+	free(st->packets);
+}
+
 /* DATA := "string" | bytes(N) */
 static bool parse_data(sparser *sp, script_step *st)
 {
@@ -438,9 +471,12 @@ static bool parse_data(sparser *sp, script_step *st)
 	}
 	if (is_ident(t, "bytes")) {
 		long n;
-		if (!expect_punct(sp, '(') || !parse_int(sp, 1, 16 << 20, &n) || !expect_punct(sp, ')'))
+		if (!expect_punct(sp, '(') || !parse_int(sp, 1, BYTES_MAX, &n) || !expect_punct(sp, ')'))
 			return false;
-		st->data = xcalloc((size_t)n + 1, 1);
+		st->data = shared_zeros();
+		st->data_zeros = st->data != NULL;
+		if (!st->data)
+			st->data = xcalloc((size_t)n + 1, 1);
 		st->datalen = (size_t)n;
 		return true;
 	}
@@ -1291,11 +1327,7 @@ static void parse_line(sparser *sp, const char *ls, const char *le)
 		grow_array((void **)&s->steps, &sp->steps_cap, s->nsteps, sizeof *s->steps);
 		s->steps[s->nsteps++] = st;
 	} else {
-		free(st.data);
-		free(st.polls);
-		free(st.exp_data);
-		free(st.states);
-		free(st.packets);
+		free_step(&st);
 	}
 	lex_free(&lx);
 }
@@ -1347,6 +1379,8 @@ script *script_parse_ex(const char *text, size_t len, const char *file, const ch
 		}
 		parse_line(&sp, ls, le);
 	}
+	if (sp.s->nsteps && sp.s->nsteps < sp.steps_cap)	/* done: no room kept for more */
+		sp.s->steps = xrealloc(sp.s->steps, sp.s->nsteps * sizeof *sp.s->steps);
 	if (sp.pending >= 0)
 		diag_add(errs, file, sp.s->predicts[sp.pending].line, 1,
 			 _("prediction '%s' has no call or expect after it"), sp.s->predicts[sp.pending].name);
@@ -1399,13 +1433,8 @@ void script_free(script *s)
 	}
 	for (size_t i = 0; i < s->nscenes; i++)
 		free(s->scenes[i].name);
-	for (size_t i = 0; i < s->nsteps; i++) {
-		free(s->steps[i].data);
-		free(s->steps[i].polls);
-		free(s->steps[i].exp_data);
-		free(s->steps[i].states);
-		free(s->steps[i].packets);
-	}
+	for (size_t i = 0; i < s->nsteps; i++)
+		free_step(&s->steps[i]);
 	for (size_t i = 0; i < s->npredicts; i++)
 		free_predict(&s->predicts[i]);
 	free(s->predicts);

@@ -149,6 +149,7 @@ typedef struct script_step {
 	int linger_on;		/* SO_LINGER: on, seconds in num */
 	char *data;		/* send, sendall, sendto; inet_pton's address text */
 	size_t datalen;
+	bool data_zeros;	/* data is bytes(N): shared read-only zero pages, not owned */
 	int *polls;		/* poll: the sockets */
 	size_t npolls;
 	bool until;		/* repeat the call until its return value is until_ret */

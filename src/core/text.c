@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <wchar.h>
 
@@ -73,6 +74,10 @@ size_t text_invalid_at(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {	/* ASCII, most of any lesson */
+			i++;
+			continue;
+		}
 		uint32_t cp;
 		size_t l = text_decode(s + i, n - i, &cp);
 		if (l == 0)
@@ -86,6 +91,33 @@ size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* printable ASCII, most of any lesson, needs no decoding: skipped eight bytes
+		 * at a time while none of the eight is a control character or above 0x7e */
+		while (n - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+			uint64_t below_space = (w - 0x20 * ones) & ~w & highs;
+			uint64_t del = ((w ^ 0x7f * ones) - ones) & ~(w ^ 0x7f * ones) & highs;
+			if ((w & highs) | below_space | del)
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
+		const unsigned char *u = (const unsigned char *)s + i;
+		if (u[0] >= 0x20 && u[0] < 0x7f) {
+			i++;
+			continue;
+		}
+		/* three bytes, U+0800 to U+FFFF but the surrogates (all of Chinese): never a
+		 * control character */
+		if (n - i >= 3 && (u[0] & 0xf0) == 0xe0 && (u[1] & 0xc0) == 0x80 &&
+		    (u[2] & 0xc0) == 0x80 && (u[0] != 0xe0 || u[1] >= 0xa0) &&
+		    (u[0] != 0xed || u[1] < 0xa0)) {
+			i += 3;
+			continue;
+		}
 		size_t l = text_decode(s + i, n - i, cp);
 		if (l == 0) {
 			*cp = TEXT_INVALID;

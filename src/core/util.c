@@ -107,7 +107,12 @@ void strbuf_adds(strbuf *sb, const char *s)
 
 void strbuf_addc(strbuf *sb, char c)
 {
-	strbuf_add(sb, &c, 1);
+	if (sb->len + 2 <= sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	} else {
+		strbuf_add(sb, &c, 1);
+	}
 }
 
 void strbuf_addf(strbuf *sb, const char *fmt, ...)
@@ -123,6 +128,10 @@ void strbuf_addf(strbuf *sb, const char *fmt, ...)
 char *strbuf_take(strbuf *sb)
 {
 	char *s = sb->buf ? sb->buf : xstrdup("");
+	/* a string kept, not grown any more: give back what doubling left unused (shrinking
+	 * stays in place) */
+	if (sb->buf && sb->cap - sb->len > 32)
+		s = xrealloc(s, sb->len + 1);
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 	return s;
