@@ -60,6 +60,12 @@ static void data_dirs(const char **lessons, const char **locale)
 	}
 }
 
+/* After a command line mistake: one line, not the whole help. */
+static void try_help(void)
+{
+	fputs(_("Try 'socktutor --help' for more information.\n"), stderr);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, _("Usage: %s [OPTION]...\n"), "socktutor");
@@ -125,6 +131,14 @@ static void version(void)
 		"License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
 		"This is free software: you are free to change and redistribute it.\n"
 		"There is NO WARRANTY, to the extent permitted by law.\n"), stdout);
+}
+
+/* The lesson set could not be loaded: what is wrong, and where to look. */
+static void lesson_errors(diag_list *errs, const char *dir)
+{
+	diag_print(errs, stderr);
+	fprintf(stderr, _("socktutor: the lessons in %s have errors (listed above); fix them or check with --check-lessons\n"), dir);
+	diag_clear(errs);
 }
 
 static int check_lessons(const char *dir)
@@ -337,8 +351,8 @@ int main(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h': want_help = true; break;
 		case 'V': want_version = true; break;
-		default:
-			usage(stderr);
+		default:	/* getopt_long() has said what was wrong */
+			try_help();
 			return 2;
 		}
 	}
@@ -365,7 +379,7 @@ int main(int argc, char **argv)
 		dir = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, _("socktutor: unexpected argument '%s'\n"), argv[optind]);
-		usage(stderr);
+		try_help();
 		return 2;
 	}
 	if (!dir)
@@ -403,11 +417,9 @@ int main(int argc, char **argv)
 	}
 
 	diag_list errs = { 0 };
-	catalog *cat = catalog_load(dir, &errs);
+	catalog *cat = catalog_open(dir, (lang_id)lang, &errs);
 	if (!cat) {
-		diag_print(&errs, stderr);
-		fprintf(stderr, _("socktutor: the lessons in %s have errors (listed above); fix them or check with --check-lessons\n"), dir);
-		diag_clear(&errs);
+		lesson_errors(&errs, dir);
 		return 1;
 	}
 
@@ -471,9 +483,23 @@ int main(int argc, char **argv)
 		lang = LANG_EN;
 		i18n_set_lang(LANG_EN);
 	}
+	if (catalog_load_lang(cat, (lang_id)lang, &errs) != 0) {	/* changed since it was read */
+		lesson_errors(&errs, dir);
+		free(warning);
+		progress_free(prog);
+		catalog_free(cat);
+		return 1;
+	}
 
 	if (!plain && !list && !tty)
 		plain = true;
+	/* a damaged progress file set aside: the full-screen lesson browser says so on its status
+	 * line; everything else says it here */
+	bool warned = false;
+	if (warning && (plain || list || playground_on || project_k >= 0)) {
+		fprintf(stderr, "socktutor: %s\n", warning);
+		warned = true;
+	}
 	if (playground_on) {
 		lab *lb = use_lab ? demo_lab_open(stderr) : NULL;
 		char *err = NULL;
@@ -523,7 +549,7 @@ int main(int argc, char **argv)
 	if (list) {
 		plain_print_list(stdout, cat, (lang_id)lang);
 	} else if (plain && rc == 0) {
-		if (warning)
+		if (warning && !warned)	/* the terminal could not start the browser */
 			fprintf(stderr, "socktutor: %s\n", warning);
 		for (size_t i = 0; rc == 0 && i < catalog_count(cat); i++) {
 			if (only >= 0 && (size_t)only != i)

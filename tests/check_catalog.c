@@ -21,10 +21,18 @@ START_TEST(loads_both_languages)
 }
 END_TEST
 
+/* catalog_load() keeps every language, catalog_open() one (the others are read lesson by
+ * lesson, checked and forgotten); the verdict must not depend on which: _i is 0 for
+ * catalog_load(), 1 + the language for catalog_open() */
+static catalog *open_either(int how, const char *dir, diag_list *errs)
+{
+	return how == 0 ? catalog_load(dir, errs) : catalog_open(dir, (lang_id)(how - 1), errs);
+}
+
 START_TEST(reports_missing_translation_and_structure)
 {
 	diag_list errs = { 0 };
-	catalog *c = catalog_load(test_data("set-mismatch"), &errs);
+	catalog *c = open_either(_i, test_data("set-mismatch"), &errs);
 	ck_assert_ptr_null(c);
 	ck_assert_uint_eq(errs.count, 2);
 	bool missing = false, structure = false;
@@ -42,6 +50,61 @@ START_TEST(reports_missing_translation_and_structure)
 	ck_assert(missing);
 	ck_assert(structure);
 	diag_clear(&errs);
+}
+END_TEST
+
+START_TEST(open_keeps_one_language)
+{
+	for (int base = 0; base < LANG_COUNT; base++) {
+		lang_id other = base == LANG_EN ? LANG_ZH_CN : LANG_EN;
+		diag_list errs = { 0 };
+		catalog *c = catalog_open(test_data("set-ok"), (lang_id)base, &errs);
+		ck_assert_ptr_nonnull(c);
+		ck_assert(catalog_has_lang(c, (lang_id)base));
+		ck_assert(!catalog_has_lang(c, other));
+		ck_assert_uint_eq(catalog_count(c), 1);
+		ck_assert_int_eq(catalog_find(c, "sample"), 0);
+		ck_assert_uint_eq(catalog_ndemos(c), 1);
+		ck_assert_ptr_nonnull(catalog_demo_block(c, (lang_id)base, 0));
+		ck_assert_ptr_null(catalog_demo_block(c, other, 0));
+		/* the other language, on demand (a language switch) */
+		ck_assert_int_eq(catalog_load_lang(c, other, &errs), 0);
+		ck_assert_uint_eq(errs.count, 0);
+		ck_assert(catalog_has_lang(c, other));
+		ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_EN, 0)), "A sample lesson");
+		ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_ZH_CN, 0)), "示例课程");
+		ck_assert_ptr_nonnull(catalog_demo_block(c, other, 0));
+		catalog_free(c);
+	}
+}
+END_TEST
+
+/* A language switch after the other language's files were broken: refused, and the language
+ * in use goes on as before. */
+START_TEST(load_lang_refuses_files_broken_since)
+{
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", cmd[8192], path[4200];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", test_data("set-ok"), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	diag_list errs = { 0 };
+	catalog *c = catalog_open(dir, LANG_EN, &errs);
+	ck_assert_ptr_nonnull(c);
+	snprintf(path, sizeof path, "%s/zh_CN/sample.lesson", dir);
+	FILE *f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("@bogus\n", f);
+	fclose(f);
+	ck_assert_int_eq(catalog_load_lang(c, LANG_ZH_CN, &errs), -1);
+	ck_assert_uint_ge(errs.count, 1);
+	ck_assert_ptr_nonnull(strstr(errs.items[0].msg, "unknown directive '@bogus'"));
+	ck_assert(!catalog_has_lang(c, LANG_ZH_CN));
+	ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_EN, 0)), "A sample lesson");
+	ck_assert_ptr_nonnull(catalog_demo_block(c, LANG_EN, 0));
+	diag_clear(&errs);
+	catalog_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -177,7 +240,9 @@ Suite *make_catalog_suite(void)
 	Suite *s = suite_create("catalog");
 	TCase *tc = tcase_create("load");
 	tcase_add_test(tc, loads_both_languages);
-	tcase_add_test(tc, reports_missing_translation_and_structure);
+	tcase_add_loop_test(tc, reports_missing_translation_and_structure, 0, 1 + LANG_COUNT);
+	tcase_add_test(tc, open_keeps_one_language);
+	tcase_add_test(tc, load_lang_refuses_files_broken_since);
 	tcase_add_test(tc, shipped_lessons_are_valid);
 	tcase_add_test(tc, glossary_parse_and_errors);
 	tcase_add_test(tc, search_finds_text_in_each_language);

@@ -5,23 +5,33 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct demo_ref {
 	script *script;
 	size_t lesson;		/* index in menu order */
-	const lesson_block *block[LANG_COUNT];
+	const lesson_block *block[LANG_COUNT];	/* NULL for a language not loaded */
 	size_t page;
 } demo_ref;
 
 struct catalog {
+	char *dir;
+	lang_id base;		/* read first: ids, menu order and demos come from it */
+	bool loaded[LANG_COUNT];	/* read, valid and kept in memory */
 	lesson **lessons[LANG_COUNT];	/* sorted by order */
 	size_t count[LANG_COUNT];
 	demo_ref *demos;	/* in course order */
 	size_t ndemos;
 	glossary *glossary;
 };
+
+/* What is remembered of each lesson while a language is read. */
+typedef struct seen {
+	char *id, *file;
+	int order;
+} seen;
 
 static int cmp_name(const void *a, const void *b)
 {
@@ -40,59 +50,30 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static void load_lang(catalog *c, lang_id lang, const char *dir, diag_list *errs)
+/* The .lesson files of a directory, sorted by name. */
+static char **lesson_files(const char *path, size_t *n, diag_list *errs)
 {
-	char *path = xasprintf("%s/%s", dir, i18n_code(lang));
+	*n = 0;
 	DIR *d = opendir(path);
 	if (!d) {
 		diag_add(errs, path, 0, 0, _("cannot open the lesson directory: %s"), strerror(errno));
-		free(path);
-		return;
+		return NULL;
 	}
 	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".lesson"))
 			continue;
-		grow_array((void **)&names, &cap, n, sizeof *names);
-		names[n++] = xasprintf("%s/%s", path, e->d_name);
+		grow_array((void **)&names, &cap, *n, sizeof *names);
+		names[(*n)++] = xasprintf("%s/%s", path, e->d_name);
 	}
 	closedir(d);
-	if (n == 0)
+	if (*n == 0)
 		diag_add(errs, path, 0, 0, _("no .lesson files here"));
-	qsort(names, n, sizeof *names, cmp_name);
-
-	c->lessons[lang] = xcalloc(n, sizeof(lesson *));
-	for (size_t i = 0; i < n; i++) {
-		lesson *l = lesson_load(names[i], errs);
-		if (!l)
-			continue;
-		bool dup = false;
-		for (size_t k = 0; k < c->count[lang]; k++) {
-			const lesson *o = c->lessons[lang][k];
-			if (strcmp(lesson_id(o), lesson_id(l)) == 0) {
-				diag_add(errs, names[i], lesson_id_line(l), 1,
-					 _("lesson id '%s' is already used by %s"), lesson_id(l),
-					 lesson_file(o));
-				dup = true;
-			} else if (lesson_order(o) == lesson_order(l)) {
-				diag_add(errs, names[i], lesson_id_line(l), 1,
-					 _("@order %d is already used by %s"), lesson_order(l),
-					 lesson_file(o));
-				dup = true;
-			}
-		}
-		if (dup)
-			lesson_free(l);
-		else
-			c->lessons[lang][c->count[lang]++] = l;
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(path);
-	qsort(c->lessons[lang], c->count[lang], sizeof(lesson *), cmp_order);
+	else
+		qsort(names, *n, sizeof *names, cmp_name);
+	return names;
 }
 
 static const lesson *find_in(const catalog *c, lang_id lang, const char *id)
@@ -101,32 +82,6 @@ static const lesson *find_in(const catalog *c, lang_id lang, const char *id)
 		if (strcmp(lesson_id(c->lessons[lang][i]), id) == 0)
 			return c->lessons[lang][i];
 	return NULL;
-}
-
-/* Every lesson must exist in every language, at the same place in the menu, with the same
- * structure; English is the reference. */
-static void cross_check(const catalog *c, diag_list *errs)
-{
-	for (int lang = 0; lang < LANG_COUNT; lang++) {
-		int other = lang == LANG_EN ? LANG_ZH_CN : LANG_EN;
-		for (size_t i = 0; i < c->count[lang]; i++) {
-			const lesson *l = c->lessons[lang][i];
-			const lesson *o = find_in(c, other, lesson_id(l));
-			if (!o) {
-				diag_add(errs, lesson_file(l), lesson_id_line(l), 1,
-					 _("lesson '%s' has no %s version"), lesson_id(l),
-					 i18n_code(other));
-				continue;
-			}
-			if (lang != LANG_EN)
-				continue;
-			if (lesson_order(o) != lesson_order(l))
-				diag_add(errs, lesson_file(o), lesson_id_line(o), 1,
-					 _("lesson '%s' has @order %d here but %d in %s"), lesson_id(o),
-					 lesson_order(o), lesson_order(l), lesson_file(l));
-			lesson_compare_structure(l, o, errs);
-		}
-	}
 }
 
 static const lesson_block *find_demo_block(const lesson *l, const char *id, size_t *page)
@@ -176,18 +131,18 @@ static void check_narration(const lesson *l, const lesson_block *b, const script
 static bool shown_by_a_lesson(const catalog *c, const char *id)
 {
 	size_t pg;
-	for (size_t i = 0; i < c->count[LANG_EN]; i++)
-		if (find_demo_block(c->lessons[LANG_EN][i], id, &pg))
+	for (size_t i = 0; i < c->count[c->base]; i++)
+		if (find_demo_block(c->lessons[c->base][i], id, &pg))
 			return true;
 	return false;
 }
 
-/* Loads DIR/demos/ID.demo for every demo block, in course order. */
-static void load_demos(catalog *c, const char *dir, diag_list *errs)
+/* Loads DIR/demos/ID.demo for every demo block of the base language, in course order. */
+static void load_demos(catalog *c, diag_list *errs)
 {
 	size_t cap = 0;
-	for (size_t i = 0; i < c->count[LANG_EN]; i++) {
-		const lesson *l = c->lessons[LANG_EN][i];
+	for (size_t i = 0; i < c->count[c->base]; i++) {
+		const lesson *l = c->lessons[c->base][i];
 		for (size_t pg = 0; pg < lesson_npages(l); pg++) {
 			for (size_t b = 0; b < lesson_nblocks(l, pg); b++) {
 				const lesson_block *blk = lesson_block_at(l, pg, b);
@@ -198,28 +153,24 @@ static void load_demos(catalog *c, const char *dir, diag_list *errs)
 						 _("demo '%s' is shown twice in the course"), blk->id);
 					continue;
 				}
-				char *path = xasprintf("%s/demos/%s.demo", dir, blk->id);
+				char *path = xasprintf("%s/demos/%s.demo", c->dir, blk->id);
 				script *s = script_load(path, errs);
 				free(path);
 				if (!s)
 					continue;
 				grow_array((void **)&c->demos, &cap, c->ndemos, sizeof *c->demos);
 				demo_ref *d = &c->demos[c->ndemos++];
+				memset(d, 0, sizeof *d);
 				d->script = s;
 				d->lesson = i;
 				d->page = pg;
-				for (int lang = 0; lang < LANG_COUNT; lang++) {
-					size_t p2;
-					const lesson *ll = c->lessons[lang][i];
-					d->block[lang] = find_demo_block(ll, blk->id, &p2);
-					if (d->block[lang])
-						check_narration(ll, d->block[lang], s, errs);
-				}
+				d->block[c->base] = blk;
+				check_narration(l, blk, s, errs);
 			}
 		}
 	}
 	/* a demo file no lesson shows is a mistake too */
-	char *path = xasprintf("%s/demos", dir);
+	char *path = xasprintf("%s/demos", c->dir);
 	DIR *d = opendir(path);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
@@ -237,16 +188,142 @@ static void load_demos(catalog *c, const char *dir, diag_list *errs)
 	free(path);
 }
 
-catalog *catalog_load(const char *dir, diag_list *errs)
+/* A lesson of another language against the same lesson of the base language: it exists, at
+ * the same place in the menu, with the same structure (English is the reference), and its
+ * demos narrate their scripts. */
+static void check_pair(const catalog *c, lang_id lang, const lesson *l, diag_list *errs)
+{
+	const lesson *b = find_in(c, c->base, lesson_id(l));
+	if (!b) {
+		diag_add(errs, lesson_file(l), lesson_id_line(l), 1, _("lesson '%s' has no %s version"),
+			 lesson_id(l), i18n_code(c->base));
+		return;
+	}
+	const lesson *en = lang == LANG_EN ? l : b, *tr = lang == LANG_EN ? b : l;
+	if (lesson_order(tr) != lesson_order(en))
+		diag_add(errs, lesson_file(tr), lesson_id_line(tr), 1,
+			 _("lesson '%s' has @order %d here but %d in %s"), lesson_id(tr),
+			 lesson_order(tr), lesson_order(en), lesson_file(en));
+	lesson_compare_structure(en, tr, errs);
+	for (size_t pg = 0; pg < lesson_npages(l); pg++)
+		for (size_t k = 0; k < lesson_nblocks(l, pg); k++) {
+			const lesson_block *blk = lesson_block_at(l, pg, k);
+			int d = blk->kind == BLOCK_DEMO ? catalog_find_demo(c, blk->id) : -1;
+			if (d >= 0)
+				check_narration(l, blk, c->demos[d].script, errs);
+		}
+}
+
+/* Reads the lessons of one language, one file at a time: ids and orders must be unique,
+ * and once the base language is loaded each lesson is checked against it (check_pair) and
+ * every base lesson must have turned up. Kept in memory when keep, forgotten lesson by
+ * lesson otherwise, so that checking a language costs the memory of one lesson. */
+static void read_lang(catalog *c, lang_id lang, bool keep, diag_list *errs)
+{
+	size_t n;
+	char *path = xasprintf("%s/%s", c->dir, i18n_code(lang));
+	char **names = lesson_files(path, &n, errs);
+	bool complete = names != NULL;	/* every file read and a lesson of its own */
+	bool against = lang != c->base && c->loaded[c->base];
+	seen *sn = xcalloc(n ? n : 1, sizeof *sn);
+	size_t ns = 0;
+	if (keep)
+		c->lessons[lang] = xcalloc(n ? n : 1, sizeof(lesson *));
+	for (size_t i = 0; i < n; i++) {
+		lesson *l = lesson_load(names[i], errs);
+		if (!l) {
+			complete = false;
+			continue;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < ns; k++) {
+			if (strcmp(sn[k].id, lesson_id(l)) == 0) {
+				diag_add(errs, names[i], lesson_id_line(l), 1,
+					 _("lesson id '%s' is already used by %s"), lesson_id(l),
+					 sn[k].file);
+				dup = true;
+			} else if (sn[k].order == lesson_order(l)) {
+				diag_add(errs, names[i], lesson_id_line(l), 1,
+					 _("@order %d is already used by %s"), lesson_order(l),
+					 sn[k].file);
+				dup = true;
+			}
+		}
+		complete &= !dup;
+		if (!dup) {
+			sn[ns++] = (seen){ xstrdup(lesson_id(l)), xstrdup(lesson_file(l)),
+					   lesson_order(l) };
+			if (against)
+				check_pair(c, lang, l, errs);
+		}
+		if (keep && !dup)
+			c->lessons[lang][c->count[lang]++] = l;
+		else
+			lesson_free(l);
+	}
+	if (against && complete)
+		for (size_t i = 0; i < c->count[c->base]; i++) {
+			const lesson *b = c->lessons[c->base][i];
+			size_t k = 0;
+			while (k < ns && strcmp(sn[k].id, lesson_id(b)) != 0)
+				k++;
+			if (k == ns)
+				diag_add(errs, lesson_file(b), lesson_id_line(b), 1,
+					 _("lesson '%s' has no %s version"), lesson_id(b),
+					 i18n_code(lang));
+		}
+	for (size_t k = 0; k < ns; k++) {
+		free(sn[k].id);
+		free(sn[k].file);
+	}
+	free(sn);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(path);
+	if (keep)
+		qsort(c->lessons[lang], c->count[lang], sizeof(lesson *), cmp_order);
+}
+
+/* Marks a language read without error as loaded and points the demos at its blocks. */
+static void mark_loaded(catalog *c, lang_id lang)
+{
+	c->loaded[lang] = true;
+	for (size_t i = 0; i < c->ndemos; i++) {
+		size_t pg;
+		demo_ref *d = &c->demos[i];
+		d->block[lang] = find_demo_block(c->lessons[lang][d->lesson], d->script->id, &pg);
+	}
+}
+
+static void drop_lang(catalog *c, lang_id lang)
+{
+	for (size_t i = 0; i < c->count[lang]; i++)
+		lesson_free(c->lessons[lang][i]);
+	free(c->lessons[lang]);
+	c->lessons[lang] = NULL;
+	c->count[lang] = 0;
+}
+
+static catalog *open_set(const char *dir, lang_id base, bool keep_all, diag_list *errs)
 {
 	size_t before = errs->count;
 	catalog *c = xcalloc(1, sizeof *c);
-	for (int lang = 0; lang < LANG_COUNT; lang++)
-		load_lang(c, (lang_id)lang, dir, errs);
-	if (errs->count == before)
-		cross_check(c, errs);
-	if (errs->count == before)
-		load_demos(c, dir, errs);
+	c->dir = xstrdup(dir);
+	c->base = base;
+	read_lang(c, base, true, errs);
+	if (errs->count == before) {
+		c->loaded[base] = true;
+		load_demos(c, errs);
+	}
+	for (int lang = 0; lang < LANG_COUNT; lang++) {
+		if (lang == (int)base)
+			continue;
+		size_t at = errs->count;
+		read_lang(c, (lang_id)lang, keep_all, errs);
+		if (keep_all && errs->count == at && c->loaded[base])
+			mark_loaded(c, (lang_id)lang);
+	}
 	if (errs->count == before) {
 		char *gp = xasprintf("%s/glossary.terms", dir);
 		c->glossary = glossary_load(gp, errs);
@@ -264,36 +341,68 @@ catalog *catalog_load(const char *dir, diag_list *errs)
 	return c;
 }
 
+catalog *catalog_load(const char *dir, diag_list *errs)
+{
+	return open_set(dir, LANG_EN, true, errs);
+}
+
+catalog *catalog_open(const char *dir, lang_id lang, diag_list *errs)
+{
+	return open_set(dir, lang, false, errs);
+}
+
+int catalog_load_lang(catalog *c, lang_id lang, diag_list *errs)
+{
+	if (c->loaded[lang])
+		return 0;
+	size_t before = errs->count;
+	read_lang(c, lang, true, errs);
+	if (errs->count > before) {
+		drop_lang(c, lang);
+		return -1;
+	}
+	mark_loaded(c, lang);
+	return 0;
+}
+
+bool catalog_has_lang(const catalog *c, lang_id lang)
+{
+	return c->loaded[lang];
+}
+
 void catalog_free(catalog *c)
 {
 	if (!c)
 		return;
-	for (int lang = 0; lang < LANG_COUNT; lang++) {
-		for (size_t i = 0; i < c->count[lang]; i++)
-			lesson_free(c->lessons[lang][i]);
-		free(c->lessons[lang]);
-	}
+	for (int lang = 0; lang < LANG_COUNT; lang++)
+		drop_lang(c, (lang_id)lang);
 	for (size_t i = 0; i < c->ndemos; i++)
 		script_free(c->demos[i].script);
 	free(c->demos);
 	glossary_free(c->glossary);
+	free(c->dir);
 	free(c);
 }
 
 size_t catalog_count(const catalog *c)
 {
-	return c->count[LANG_EN];
+	return c->count[c->base];
 }
 
 const lesson *catalog_lesson(const catalog *c, lang_id lang, size_t i)
 {
+	if (!c->loaded[lang]) {	/* a caller forgot catalog_load_lang(): a bug, not input */
+		fprintf(stderr, "socktutor: internal error: lessons in %s asked for but not loaded\n",
+			i18n_code(lang));
+		abort();
+	}
 	return c->lessons[lang][i];
 }
 
 int catalog_find(const catalog *c, const char *id)
 {
-	for (size_t i = 0; i < c->count[LANG_EN]; i++)
-		if (strcmp(lesson_id(c->lessons[LANG_EN][i]), id) == 0)
+	for (size_t i = 0; i < c->count[c->base]; i++)
+		if (strcmp(lesson_id(c->lessons[c->base][i]), id) == 0)
 			return (int)i;
 	return -1;
 }
@@ -333,7 +442,7 @@ const lesson_block *catalog_demo_block(const catalog *c, lang_id lang, size_t i)
 
 size_t catalog_questions(const catalog *c, size_t i)
 {
-	const lesson *l = c->lessons[LANG_EN][i];
+	const lesson *l = c->lessons[c->base][i];
 	size_t n = 0;
 	for (size_t pg = 0; pg < lesson_npages(l); pg++)
 		for (size_t b = 0; b < lesson_nblocks(l, pg); b++)

@@ -12,12 +12,22 @@
 
 typedef struct catalog catalog;
 
-/* Loads and checks the lesson set. Returns NULL (with diagnostics) when anything is wrong:
- * a lesson set is shown only when all of it is valid. */
+/* Loads and checks the lesson set, every language kept in memory. Returns NULL (with
+ * diagnostics) when anything is wrong: a lesson set is shown only when all of it is valid. */
 catalog *catalog_load(const char *dir, diag_list *errs);
+/* The same checks, but only the lessons of lang are kept: the other languages are read one
+ * lesson at a time, checked against it and forgotten (about half the memory, for a program
+ * that shows one language at a time). */
+catalog *catalog_open(const char *dir, lang_id lang, diag_list *errs);
+/* Reads and keeps the lessons of another language (checked again, since the files may have
+ * changed since): 0, or -1 with diagnostics and nothing changed. Nothing to do when they are
+ * kept already. catalog_lesson() and catalog_demo_block() of a language need it first. */
+int catalog_load_lang(catalog *c, lang_id lang, diag_list *errs);
+bool catalog_has_lang(const catalog *c, lang_id lang);
 void catalog_free(catalog *c);
 
-/* Lessons are numbered 0..count-1 in menu order; index i is the same lesson in each language. */
+/* Lessons are numbered 0..count-1 in menu order; index i is the same lesson in each language
+ * (of those loaded). */
 size_t catalog_count(const catalog *c);
 const lesson *catalog_lesson(const catalog *c, lang_id lang, size_t i);
 /* Index of the lesson with this id, or -1. */

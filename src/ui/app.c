@@ -196,7 +196,17 @@ static void switch_lang(app *a)
 		ui_set_message(a, "Chinese needs a UTF-8 terminal (set LANG to a UTF-8 locale).");
 		return;
 	}
-	a->lang = a->lang == LANG_EN ? LANG_ZH_CN : LANG_EN;
+	lang_id to = a->lang == LANG_EN ? LANG_ZH_CN : LANG_EN;
+	/* the other language's lessons are read on the first switch (they were checked at
+	 * start, but the files may have changed since) */
+	diag_list errs = { 0 };
+	int bad = catalog_load_lang(a->cat, to, &errs);
+	diag_clear(&errs);
+	if (bad) {
+		ui_set_message(a, _("The lessons of the other language have errors now, so the language stays as it is; socktutor --check-lessons lists them."));
+		return;
+	}
+	a->lang = to;
 	i18n_set_lang(a->lang);
 	progress_set_lang(a->prog, i18n_code(a->lang));
 	a->scr->resize(a);
