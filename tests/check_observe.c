@@ -516,6 +516,41 @@ START_TEST(udp_unconnected_and_connected)
 }
 END_TEST
 
+/* A TCP snapshot is one request for both families (TCPDIAG_GETSOCK): an IPv4 and an IPv6
+ * listener on ports of one list are both in it, each with its family and address. */
+START_TEST(snapshot_has_both_families)
+{
+	uint16_t p4, p6;
+	int l4 = listener(1, &p4);
+	int l6 = socket(AF_INET6, SOCK_STREAM, 0);
+	ck_assert_int_ge(l6, 0);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	if (bind(l6, (struct sockaddr *)&a6, sizeof a6) != 0) {	/* no IPv6 here */
+		close(l6);
+		close(l4);
+		return;
+	}
+	ck_assert_int_eq(listen(l6, 1), 0);
+	socklen_t len = sizeof a6;
+	ck_assert_int_eq(getsockname(l6, (struct sockaddr *)&a6, &len), 0);
+	p6 = ntohs(a6.sin6_port);
+	uint16_t ports[] = { p4, p6 };
+	snapshot s;
+	ck_assert_int_eq(observe_snapshot(IPPROTO_TCP, ports, 2, &s.e, &s.n), 0);
+	const observe_entry *e4 = must_find(&s, p4, 0), *e6 = must_find(&s, p6, 0);
+	ck_assert_int_eq(e4->family, AF_INET);
+	ck_assert_int_eq(e6->family, AF_INET6);
+	ck_assert_int_eq(e4->state, TCPS_LISTEN);
+	ck_assert_int_eq(e6->state, TCPS_LISTEN);
+	char *line = observe_format(e6);
+	ck_assert_msg(strstr(line, "[::1]:") != NULL, "%s", line);
+	free(line);
+	observe_free(s.e);
+	close(l6);
+	close(l4);
+}
+END_TEST
+
 START_TEST(snapshot_filters_by_port)
 {
 	uint16_t p1, p2;
@@ -691,6 +726,7 @@ Suite *make_observe_suite(void)
 	tcase_add_test(tc, closing_to_time_wait);
 	tcase_add_test(tc, udp_unconnected_and_connected);
 	tcase_add_test(tc, snapshot_filters_by_port);
+	tcase_add_test(tc, snapshot_has_both_families);
 	tcase_add_test(tc, ipv6_listener);
 	tcase_add_test(tc, exposed_sockets_are_listed);
 	suite_add_tcase(s, tc);

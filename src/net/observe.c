@@ -174,28 +174,41 @@ static int dump_family(int nl, unsigned seq, int family, int protocol, unsigned 
 		       const unsigned char *bc, size_t bclen, const uint16_t *ports, size_t nports,
 		       void *buf, entry_list *l)
 {
+	/* AF_UNSPEC (TCP only): the older request, TCPDIAG_GETSOCK, which the kernel answers
+	 * for both families in one walk of its connection hash; SOCK_DIAG_BY_FAMILY walks the
+	 * whole hash once per family, and the walk is most of what a snapshot costs */
+	bool both = family == AF_UNSPEC;
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 req;
 	} hdr;
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req req;
+	} old;
 	struct rtattr rta;
 	memset(&hdr, 0, sizeof hdr);
+	memset(&old, 0, sizeof old);
 	hdr.req.sdiag_family = (unsigned char)family;
 	hdr.req.sdiag_protocol = (unsigned char)protocol;
 	hdr.req.idiag_states = states;
-	hdr.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	hdr.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	hdr.nlh.nlmsg_seq = seq;
+	old.req.idiag_states = states;
+	struct nlmsghdr *nlh = both ? &old.nlh : &hdr.nlh;
+	size_t hlen = both ? sizeof old : sizeof hdr;
+	uint16_t type = both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
 	rta.rta_type = INET_DIAG_REQ_BYTECODE;
 	rta.rta_len = (unsigned short)RTA_LENGTH(bclen);
 
 	struct iovec iov[3] = {
-		{ .iov_base = &hdr, .iov_len = sizeof hdr },
+		{ .iov_base = nlh, .iov_len = hlen },
 		{ .iov_base = &rta, .iov_len = sizeof rta },
 		{ .iov_base = (void *)bc, .iov_len = bclen },
 	};
 	size_t niov = bc ? 3 : 1;
-	hdr.nlh.nlmsg_len = (unsigned)(sizeof hdr + (bc ? RTA_SPACE(bclen) : 0));
+	nlh->nlmsg_len = (unsigned)(hlen + (bc ? RTA_SPACE(bclen) : 0));
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct msghdr msg = {
 		.msg_name = &kernel,
@@ -251,7 +264,7 @@ static int dump_family(int nl, unsigned seq, int family, int protocol, unsigned 
 				errno = -err->error;
 				return -1;
 			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			if (h->nlmsg_type != type ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 				continue;
 			const struct inet_diag_msg *m = NLMSG_DATA(h);
@@ -312,9 +325,20 @@ int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t np
 	}
 	entry_list l = { 0 };
 	void *buf = xmalloc(RECV_BUF_SIZE);
-	int rc = dump_family(nl, 1, AF_INET, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
-	if (rc == 0)
-		rc = dump_family(nl, 2, AF_INET6, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
+	int rc = -1;
+	static bool no_old_request;	/* a kernel without TCPDIAG_GETSOCK: one dump per family */
+	if (protocol == IPPROTO_TCP && !no_old_request) {
+		rc = dump_family(nl, 3, AF_UNSPEC, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
+		if (rc < 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOENT))
+			no_old_request = true;
+	}
+	if (rc < 0 && (protocol != IPPROTO_TCP || no_old_request)) {
+		l.count = 0;
+		rc = dump_family(nl, 1, AF_INET, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
+		if (rc == 0)
+			rc = dump_family(nl, 2, AF_INET6, protocol, ~0U, bc, bclen, ports, nports, buf,
+					 &l);
+	}
 	int saved = errno;
 	if (nl != diag)
 		close(nl);

@@ -25,8 +25,13 @@
 #define EXPECT_GRACE_MS 500.0
 /* How long a 'wait SOCKET STATE' step waits. */
 #define WAIT_STATE_MS 10000.0
-/* How often states are re-read while an expect or wait step is unresolved. */
+/* How often states are re-read while an expect or wait step is unresolved: every 20 ms at
+ * first, then every quarter of the time waited so far, at most every 100 ms (a state that
+ * takes a second, a SYN retransmission, is seen within a tenth of a second of it, for a
+ * sixth of the snapshots that polling every 20 ms takes; each is about a millisecond of the
+ * kernel's time). */
 #define STATE_POLL_MS 20
+#define STATE_POLL_MAX_MS 100
 /* The most repetitions of an 'until' step. */
 #define UNTIL_LIMIT 100000
 /* How long an 'expect packets' step waits for its packets. */
@@ -1925,7 +1930,10 @@ size_t run_pollfds(const run *r, struct pollfd *fds, size_t max, int *timeout_ms
 	}
 	if (r->waiting) {
 		const script_step *st = &r->s->steps[r->wait_step];
-		double d = st->op == OP_WAIT_TIME ? r->wait_deadline : now + STATE_POLL_MS;
+		double every = (now - r->wait_t0) / 4;
+		every = every < STATE_POLL_MS ? STATE_POLL_MS :
+			every > STATE_POLL_MAX_MS ? STATE_POLL_MAX_MS : every;
+		double d = st->op == OP_WAIT_TIME ? r->wait_deadline : now + every;
 		if (soonest < 0 || d < soonest)
 			soonest = d;
 	}
