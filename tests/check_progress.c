@@ -260,6 +260,50 @@ START_TEST(demo_place_and_reset)
 }
 END_TEST
 
+/* Steps within one demo are not worth a file each (auto mode steps every second): they wait
+ * for the next save that something else makes due, at most 5 s, or the end; anything else
+ * is due at once. What is saved is always everything. */
+START_TEST(demo_steps_save_lazily)
+{
+	progress *p = progress_open(path, NULL);
+	ck_assert(!progress_save_due(p));
+	progress_set_place(p, "tcp", 1);
+	ck_assert(progress_save_due(p));
+	progress_set_demo(p, "handshake", 1);		/* a demo opened: due */
+	ck_assert(progress_save_due(p));
+	ck_assert_int_eq(progress_save(p, NULL), 0);
+	ck_assert(!progress_save_due(p));
+	progress_set_demo(p, "handshake", 2);		/* a step: not yet */
+	progress_set_demo(p, "handshake", 3);
+	ck_assert(!progress_save_due(p));
+	progress_free(p);
+	p = progress_open(path, NULL);			/* as a SIGKILL would leave it */
+	size_t step;
+	ck_assert_str_eq(progress_demo(p, &step), "handshake");
+	ck_assert_uint_eq(step, 1);
+	progress_set_demo(p, "handshake", 4);
+	ck_assert(!progress_save_due(p));
+	ck_assert_int_eq(progress_save(p, NULL), 0);	/* the end of the program saves it */
+	progress_free(p);
+	p = progress_open(path, NULL);
+	ck_assert_str_eq(progress_demo(p, &step), "handshake");
+	ck_assert_uint_eq(step, 4);
+	progress_set_demo(p, "handshake", 5);
+	progress_mark_read(p, "tcp", 1);		/* something else: due, with the step */
+	ck_assert(progress_save_due(p));
+	ck_assert_int_eq(progress_save(p, NULL), 0);
+	progress_set_demo(p, "handshake", 6);
+	progress_set_demo(p, NULL, 0);			/* leaving the demo: due */
+	ck_assert(progress_save_due(p));
+	progress_free(p);
+	p = progress_open(path, NULL);
+	ck_assert_str_eq(progress_demo(p, &step), "handshake");
+	ck_assert_uint_eq(step, 5);
+	ck_assert(progress_is_read(p, "tcp", 1));
+	progress_free(p);
+}
+END_TEST
+
 START_TEST(damaged_file_is_set_aside)
 {
 	progress *p = progress_open(path, NULL);
@@ -359,6 +403,7 @@ Suite *make_progress_suite(void)
 	tcase_add_test(tc, stale_temporary_files_are_removed);
 	tcase_add_test(tc, answers_round_trip);
 	tcase_add_test(tc, demo_place_and_reset);
+	tcase_add_test(tc, demo_steps_save_lazily);
 	tcase_add_test(tc, damaged_file_is_set_aside);
 	tcase_add_test(tc, binary_garbage_and_empty_file);
 	tcase_add_test(tc, unwritable_directory);

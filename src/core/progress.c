@@ -36,7 +36,22 @@ struct progress {
 	size_t place_step;	/* ... and the steps made in it */
 	char *lang;
 	bool dirty;
+	/* only the step in the same demo changed since the save, first at step_since
+	 * (CLOCK_MONOTONIC, seconds): see progress_save_due() */
+	bool step_dirty;
+	double step_since;
 };
+
+/* A demo stepped along (in auto mode, a step a second) is saved at most this often while it
+ * runs; leaving it, quitting or a closed terminal saves it at once. */
+#define STEP_SAVE_SECONDS 5.0
+
+static double mono_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 char *progress_default_path(void)
 {
@@ -347,6 +362,13 @@ void progress_set_demo(progress *p, const char *demo, size_t step)
 		return;
 	if (!demo && !p->place_demo)
 		return;
+	if (demo && p->place_demo && strcmp(p->place_demo, demo) == 0) {
+		if (!p->step_dirty)	/* the same demo, another step */
+			p->step_since = mono_seconds();
+		p->step_dirty = true;
+		p->place_step = step;
+		return;
+	}
 	free(p->place_demo);
 	p->place_demo = demo ? xstrdup(demo) : NULL;
 	p->place_step = demo ? step : 0;
@@ -422,7 +444,7 @@ int progress_save(progress *p, char **err)
 {
 	if (err)
 		*err = NULL;
-	if (!p->dirty || !p->path)
+	if ((!p->dirty && !p->step_dirty) || !p->path)
 		return 0;
 	strbuf sb = { 0 };
 	strbuf_adds(&sb, MAGIC "\n");
@@ -450,8 +472,13 @@ int progress_save(progress *p, char **err)
 		if (err)
 			*err = xasprintf(_("Cannot save progress to %s: %s"), p->path, strerror(e));
 	} else {
-		p->dirty = false;
+		p->dirty = p->step_dirty = false;
 	}
 	strbuf_free(&sb);
 	return rc;
+}
+
+bool progress_save_due(const progress *p)
+{
+	return p->dirty || (p->step_dirty && mono_seconds() - p->step_since >= STEP_SAVE_SECONDS);
 }

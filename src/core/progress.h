@@ -54,5 +54,9 @@ const char *progress_lang(const progress *p);
 /* Writes the file if anything changed. Returns 0, or -1 with a translated message in *err
  * (free it) — for example when the directory is read-only; the caller keeps running. */
 int progress_save(progress *p, char **err);
+/* Whether a save should not wait: true when anything but the step of the open demo changed,
+ * or a step has waited 5 s (each save is a new file, fsync() and rename()). A program saves
+ * when this says so, and always before it ends. */
+bool progress_save_due(const progress *p);
 
 #endif

@@ -377,7 +377,7 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 			break;
 		if (dirty) {
 			redraw(&a);
-			if (save_progress(&a, false))
+			if (progress_save_due(a.prog) && save_progress(&a, false))
 				redraw(&a);
 			dirty = false;
 		}
