@@ -51,7 +51,8 @@ typedef struct parser {
 	/* the open prose block */
 	block_kind pkind;
 	int pline;
-	strbuf ptext;
+	strbuf ptext;		/* reused from block to block: no growing each time */
+	strbuf span;		/* the span being read, copied out when it ends */
 	seg *segs;
 	size_t nsegs, segcap;
 } parser;
@@ -103,7 +104,9 @@ static void add_span(lesson_block *b, size_t *cap, span_kind kind, strbuf *text)
 		return;
 	grow_array((void **)&b->spans, cap, b->nspans, sizeof *b->spans);
 	b->spans[b->nspans].kind = kind;
-	b->spans[b->nspans].text = strbuf_take(text);
+	b->spans[b->nspans].text = xstrndup(text->buf, text->len);
+	text->len = 0;
+	text->buf[0] = '\0';
 	b->nspans++;
 }
 
@@ -129,14 +132,14 @@ static void parse_inline(parser *p, lesson_block *b)
 {
 	const char *t = p->ptext.buf;
 	size_t n = p->ptext.len, cap = 0;
-	strbuf cur = { 0 };
+	strbuf *cur = &p->span;
 	span_kind kind = SPAN_TEXT;
 	size_t open_at = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
 		if (c == '\\' && i + 1 < n && is_escapable(t[i + 1])) {
-			strbuf_addc(&cur, t[++i]);
+			strbuf_addc(cur, t[++i]);
 		} else if (c == '`') {
 			const char *end = memchr(t + i + 1, '`', n - i - 1);
 			if (!end) {
@@ -145,12 +148,12 @@ static void parse_inline(parser *p, lesson_block *b)
 				error(p, line, col, _("inline code opened here is never closed"));
 				break;
 			}
-			add_span(b, &cap, kind, &cur);
-			strbuf_add(&cur, t + i + 1, (size_t)(end - (t + i + 1)));
-			add_span(b, &cap, SPAN_CODE, &cur);
+			add_span(b, &cap, kind, cur);
+			strbuf_add(cur, t + i + 1, (size_t)(end - (t + i + 1)));
+			add_span(b, &cap, SPAN_CODE, cur);
 			i = (size_t)(end - t);
 		} else if (c == '*') {
-			add_span(b, &cap, kind, &cur);
+			add_span(b, &cap, kind, cur);
 			if (kind == SPAN_TEXT) {
 				kind = SPAN_EMPH;
 				open_at = i;
@@ -162,7 +165,7 @@ static void parse_inline(parser *p, lesson_block *b)
 			size_t j = i + 1;
 			while (j < n && t[j] != '\\' && t[j] != '`' && t[j] != '*')
 				j++;
-			strbuf_add(&cur, t + i, j - i);
+			strbuf_add(cur, t + i, j - i);
 			i = j - 1;
 		}
 	}
@@ -171,8 +174,8 @@ static void parse_inline(parser *p, lesson_block *b)
 		locate(p, open_at, &line, &col);
 		error(p, line, col, _("emphasis opened here is never closed"));
 	}
-	add_span(b, &cap, kind, &cur);
-	strbuf_free(&cur);
+	add_span(b, &cap, kind, cur);
+	cur->len = 0;
 }
 
 static void flush_prose(parser *p)
@@ -181,7 +184,8 @@ static void flush_prose(parser *p)
 		return;
 	lesson_block *b = new_block(p, p->pkind, p->pline);
 	parse_inline(p, b);
-	strbuf_free(&p->ptext);
+	p->ptext.len = 0;
+	p->ptext.buf[0] = '\0';
 	p->nsegs = 0;
 }
 
@@ -718,6 +722,7 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 		parse_lines(&p, text, len);
 	}
 	strbuf_free(&p.ptext);
+	strbuf_free(&p.span);
 	free(p.segs);
 	if (errs->count > p.nerrs_at_start) {
 		lesson_free(p.l);

@@ -87,6 +87,14 @@ size_t text_invalid_at(const char *s, size_t n)
 	return (size_t)-1;
 }
 
+/* A well-formed UTF-8 sequence of three bytes (U+0800 to U+FFFF but the surrogates) at u,
+ * of n bytes left. */
+static bool three_byte_char(const unsigned char *u, size_t n)
+{
+	return n >= 3 && (u[0] & 0xf0) == 0xe0 && (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80 &&
+	       (u[0] != 0xe0 || u[1] >= 0xa0) && (u[0] != 0xed || u[1] < 0xa0);
+}
+
 size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp)
 {
 	size_t i = 0;
@@ -111,11 +119,11 @@ size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp)
 			continue;
 		}
 		/* three bytes, U+0800 to U+FFFF but the surrogates (all of Chinese): never a
-		 * control character */
-		if (n - i >= 3 && (u[0] & 0xf0) == 0xe0 && (u[1] & 0xc0) == 0x80 &&
-		    (u[2] & 0xc0) == 0x80 && (u[0] != 0xe0 || u[1] >= 0xa0) &&
-		    (u[0] != 0xed || u[1] < 0xa0)) {
-			i += 3;
+		 * control character; Chinese comes in runs */
+		if (three_byte_char(u, n - i)) {
+			do
+				i += 3;
+			while (three_byte_char((const unsigned char *)s + i, n - i));
 			continue;
 		}
 		size_t l = text_decode(s + i, n - i, cp);
