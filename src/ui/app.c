@@ -203,7 +203,7 @@ static void switch_lang(app *a)
 	int bad = catalog_load_lang(a->cat, to, &errs);
 	diag_clear(&errs);
 	if (bad) {
-		ui_set_message(a, _("The lessons of the other language have errors now, so the language stays as it is; socktutor --check-lessons lists them."));
+		ui_set_message(a, _("Language not switched: the other language's lesson files have errors now (socktutor --check-lessons lists them)."));
 		return;
 	}
 	a->lang = to;
