@@ -171,6 +171,10 @@ static int export_demo(const catalog *cat, size_t d, lang_id lang, lab *lb, cons
 	size_t n = strlen(path), len = 0;
 	char *text = NULL;
 	int fails;
+	if (!catalog_demo_ready(cat, d)) {
+		fprintf(stderr, "socktutor: %s: %s\n", catalog_demo_id(cat, d), _("The demo's file has errors now; socktutor --check-lessons lists them."));
+		return 1;
+	}
 	const script *s = catalog_demo(cat, d);
 	if (n > 3 && strcmp(path + n - 3, ".md") == 0) {
 		if (s->needs_lab && (!lb || lab_get_mode(lb) != LAB_FULL)) {

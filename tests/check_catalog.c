@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 START_TEST(loads_both_languages)
 {
@@ -102,6 +103,42 @@ START_TEST(load_lang_refuses_files_broken_since)
 	ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_EN, 0)), "A sample lesson");
 	ck_assert_ptr_nonnull(catalog_demo_block(c, LANG_EN, 0));
 	diag_clear(&errs);
+	catalog_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* catalog_open() keeps no script: a demo is read again when it opens, checked as at the
+ * start, and kept; a file broken in between is refused. */
+START_TEST(demo_read_when_opened)
+{
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", cmd[8192], path[4200];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", test_data("set-ok"), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	diag_list errs = { 0 };
+	catalog *c = catalog_open(dir, LANG_EN, &errs);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(catalog_ndemos(c), 1);
+	ck_assert_str_eq(catalog_demo_id(c, 0), "tcp-echo");
+	ck_assert_int_eq(catalog_find_demo(c, "tcp-echo"), 0);
+	size_t nq = catalog_questions(c, 0);
+	/* broken since: a scene the narration does not know */
+	snprintf(path, sizeof path, "%s/demos/tcp-echo.demo", dir);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s.good' && printf 'scene unnarrated\\nwait 1\\n' >>'%s'",
+		 path, path, path);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(!catalog_demo_ready(c, 0));
+	snprintf(cmd, sizeof cmd, "mv '%s.good' '%s'", path, path);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert(catalog_demo_ready(c, 0));
+	ck_assert_str_eq(catalog_demo(c, 0)->id, "tcp-echo");
+	ck_assert_uint_eq(catalog_questions(c, 0), nq);
+	/* kept: the file may go now */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert(catalog_demo_ready(c, 0));
+	ck_assert_uint_gt(catalog_demo(c, 0)->nsteps, 0);
 	catalog_free(c);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -243,6 +280,7 @@ Suite *make_catalog_suite(void)
 	tcase_add_loop_test(tc, reports_missing_translation_and_structure, 0, 1 + LANG_COUNT);
 	tcase_add_test(tc, open_keeps_one_language);
 	tcase_add_test(tc, load_lang_refuses_files_broken_since);
+	tcase_add_test(tc, demo_read_when_opened);
 	tcase_add_test(tc, shipped_lessons_are_valid);
 	tcase_add_test(tc, glossary_parse_and_errors);
 	tcase_add_test(tc, search_finds_text_in_each_language);

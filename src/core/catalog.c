@@ -10,7 +10,9 @@
 #include <string.h>
 
 typedef struct demo_ref {
-	script *script;
+	script *script;		/* NULL until catalog_demo_ready() in a catalog_open() set */
+	char *id, *path;
+	size_t npredicts;
 	size_t lesson;		/* index in menu order */
 	const lesson_block *block[LANG_COUNT];	/* NULL for a language not loaded */
 	size_t page;
@@ -155,13 +157,17 @@ static void load_demos(catalog *c, diag_list *errs)
 				}
 				char *path = xasprintf("%s/demos/%s.demo", c->dir, blk->id);
 				script *s = script_load(path, errs);
-				free(path);
-				if (!s)
+				if (!s) {
+					free(path);
 					continue;
+				}
 				grow_array((void **)&c->demos, &cap, c->ndemos, sizeof *c->demos);
 				demo_ref *d = &c->demos[c->ndemos++];
 				memset(d, 0, sizeof *d);
 				d->script = s;
+				d->id = xstrdup(blk->id);
+				d->path = path;
+				d->npredicts = s->npredicts;
 				d->lesson = i;
 				d->page = pg;
 				d->block[c->base] = blk;
@@ -209,8 +215,20 @@ static void check_pair(const catalog *c, lang_id lang, const lesson *l, diag_lis
 		for (size_t k = 0; k < lesson_nblocks(l, pg); k++) {
 			const lesson_block *blk = lesson_block_at(l, pg, k);
 			int d = blk->kind == BLOCK_DEMO ? catalog_find_demo(c, blk->id) : -1;
-			if (d >= 0)
-				check_narration(l, blk, c->demos[d].script, errs);
+			if (d < 0)
+				continue;
+			/* a language read after the start: the script is read for the check */
+			demo_ref *dr = &c->demos[d];
+			bool had = dr->script != NULL;
+			if (!catalog_demo_ready(c, (size_t)d)) {
+				diag_add(errs, dr->path, 0, 0, _("this demo has errors now"));
+				continue;
+			}
+			check_narration(l, blk, dr->script, errs);
+			if (!had) {
+				script_free(dr->script);
+				dr->script = NULL;
+			}
 		}
 }
 
@@ -292,7 +310,7 @@ static void mark_loaded(catalog *c, lang_id lang)
 	for (size_t i = 0; i < c->ndemos; i++) {
 		size_t pg;
 		demo_ref *d = &c->demos[i];
-		d->block[lang] = find_demo_block(c->lessons[lang][d->lesson], d->script->id, &pg);
+		d->block[lang] = find_demo_block(c->lessons[lang][d->lesson], d->id, &pg);
 	}
 }
 
@@ -338,6 +356,11 @@ static catalog *open_set(const char *dir, lang_id base, bool keep_all, diag_list
 		catalog_free(c);
 		return NULL;
 	}
+	/* checked; a program that shows one demo at a time reads each again when it opens */
+	for (size_t i = 0; !keep_all && i < c->ndemos; i++) {
+		script_free(c->demos[i].script);
+		c->demos[i].script = NULL;
+	}
 	return c;
 }
 
@@ -376,8 +399,11 @@ void catalog_free(catalog *c)
 		return;
 	for (int lang = 0; lang < LANG_COUNT; lang++)
 		drop_lang(c, (lang_id)lang);
-	for (size_t i = 0; i < c->ndemos; i++)
+	for (size_t i = 0; i < c->ndemos; i++) {
 		script_free(c->demos[i].script);
+		free(c->demos[i].id);
+		free(c->demos[i].path);
+	}
 	free(c->demos);
 	glossary_free(c->glossary);
 	free(c->dir);
@@ -412,15 +438,46 @@ size_t catalog_ndemos(const catalog *c)
 	return c->ndemos;
 }
 
+bool catalog_demo_ready(const catalog *c, size_t i)
+{
+	demo_ref *d = &c->demos[i];
+	if (d->script)
+		return true;
+	/* checked at the start, but the file may have changed since: checked again against
+	 * the narration of the language loaded first, and it must ask as many questions as the
+	 * menu counts */
+	diag_list errs = { 0 };
+	script *s = script_load(d->path, &errs);
+	if (s)
+		check_narration(c->lessons[c->base][d->lesson], d->block[c->base], s, &errs);
+	if (s && (errs.count || s->npredicts != d->npredicts)) {
+		script_free(s);
+		s = NULL;
+	}
+	diag_clear(&errs);
+	d->script = s;
+	return s != NULL;
+}
+
 const script *catalog_demo(const catalog *c, size_t i)
 {
+	if (!catalog_demo_ready(c, i)) {	/* a caller forgot to ask: a bug, not input */
+		fprintf(stderr, "socktutor: internal error: demo %s used but not readable\n",
+			c->demos[i].id);
+		abort();
+	}
 	return c->demos[i].script;
+}
+
+const char *catalog_demo_id(const catalog *c, size_t i)
+{
+	return c->demos[i].id;
 }
 
 int catalog_find_demo(const catalog *c, const char *id)
 {
 	for (size_t i = 0; i < c->ndemos; i++)
-		if (strcmp(c->demos[i].script->id, id) == 0)
+		if (strcmp(c->demos[i].id, id) == 0)
 			return (int)i;
 	return -1;
 }
@@ -449,7 +506,7 @@ size_t catalog_questions(const catalog *c, size_t i)
 			n += lesson_block_at(l, pg, b)->kind == BLOCK_CHECK;
 	for (size_t d = 0; d < c->ndemos; d++)
 		if (c->demos[d].lesson == i)
-			n += c->demos[d].script->npredicts;
+			n += c->demos[d].npredicts;
 	return n;
 }
 

@@ -41,7 +41,12 @@ const glossary *catalog_glossary(const catalog *c);
 /* The questions of lesson i: its checks and the predictions of its demos. */
 size_t catalog_questions(const catalog *c, size_t i);
 size_t catalog_ndemos(const catalog *c);
+/* A catalog_open() set keeps only what its demos are called and how many questions they
+ * ask; catalog_demo_ready() reads the script again (checked as at the start: false when
+ * the file has been broken since) and keeps it. catalog_demo() needs it first. */
+bool catalog_demo_ready(const catalog *c, size_t i);
 const script *catalog_demo(const catalog *c, size_t i);
+const char *catalog_demo_id(const catalog *c, size_t i);
 int catalog_find_demo(const catalog *c, const char *id);
 size_t catalog_demo_lesson(const catalog *c, size_t i);
 size_t catalog_demo_page(const catalog *c, size_t i);

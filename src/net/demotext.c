@@ -401,6 +401,10 @@ void demo_print_since(FILE *out, const run *r, size_t *shown, char **last_states
 
 int demo_print(FILE *out, const catalog *c, size_t i, lang_id lang, lab *l, bool tools)
 {
+	if (!catalog_demo_ready(c, i)) {
+		fprintf(out, "== %s: %s\n", catalog_demo_id(c, i), _("The demo's file has errors now; socktutor --check-lessons lists them."));
+		return 1;
+	}
 	const script *s = catalog_demo(c, i);
 	const lesson_block *b = catalog_demo_block(c, lang, i);
 	const lesson *les = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
@@ -428,7 +432,7 @@ void demo_print_list(FILE *out, const catalog *c, lang_id lang)
 {
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
-		fprintf(out, "%s\t%s\t%s\n", catalog_demo(c, i)->id, lesson_id(l),
+		fprintf(out, "%s\t%s\t%s\n", catalog_demo_id(c, i), lesson_id(l),
 			lesson_block_narration(catalog_demo_block(c, lang, i), "title"));
 	}
 }
@@ -630,10 +634,15 @@ int demo_self_check(FILE *out, const catalog *c, lang_id lang, bool verbose, lab
 	long looks = 0;
 	portset ps = { 0 };
 	for (size_t i = 0; i < catalog_ndemos(c); i++) {
-		const script *s = catalog_demo(c, i);
 		const lesson *l = catalog_lesson(c, lang, catalog_demo_lesson(c, i));
 		if (only >= 0 && (size_t)only != i)
 			continue;
+		if (!catalog_demo_ready(c, i)) {
+			fprintf(out, "FAIL %-12s %s\n", catalog_demo_id(c, i), _("The demo's file has errors now; socktutor --check-lessons lists them."));
+			failed++;
+			continue;
+		}
+		const script *s = catalog_demo(c, i);
 		if (s->needs_lab && (!lb || lab_get_mode(lb) != LAB_FULL)) {
 			fprintf(out, "skip %-12s %s %-12s %s\n", s->id, _("lesson"), lesson_id(l),
 				_("needs the packet lab's wire (see socktutor --lab-check)"));

@@ -364,7 +364,8 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	} else if (start_demo >= 0) {
 		a.sel = catalog_demo_lesson(cat, (size_t)start_demo);
 		ui_open_lesson(&a, a.sel, catalog_demo_page(cat, (size_t)start_demo));
-		ui_open_demo(&a, (size_t)start_demo);
+		if (ui_demo_openable(&a, (size_t)start_demo))
+			ui_open_demo(&a, (size_t)start_demo);
 	} else if (start_lesson >= 0) {
 		a.sel = (size_t)start_lesson;
 		ui_open_lesson(&a, a.sel, 0);

@@ -1086,6 +1086,14 @@ static void say_lab_problem(app *a, bool needed)
 	free(what);
 }
 
+bool ui_demo_openable(app *a, size_t d)
+{
+	if (catalog_demo_ready(a->cat, d))
+		return true;
+	ui_set_message(a, _("The demo's file has errors now; socktutor --check-lessons lists them."));
+	return false;
+}
+
 void ui_open_demo(app *a, size_t d)
 {
 	run_free(a->run);

@@ -96,7 +96,7 @@ bool ui_continue(app *a)
 	}
 	ui_open_lesson(a, pl.lesson, pl.page);	/* forgets the demo step: pl keeps it */
 	a->sel = pl.lesson;
-	if (pl.demo >= 0) {
+	if (pl.demo >= 0 && ui_demo_openable(a, (size_t)pl.demo)) {
 		size_t step = pl.step;
 		ui_open_demo_at(a, (size_t)pl.demo, step);
 		if (step) {

@@ -338,10 +338,13 @@ static int pager_key(app *a, key_action act, int key)
 		const lesson_block *d = page_demo(a);
 		if (d && d->kind == BLOCK_PROJECT)
 			ui_open_project(a, (project_kind)project_find(d->id));
-		else if (d)
-			ui_open_demo(a, (size_t)catalog_find_demo(a->cat, d->id));
-		else
+		else if (d) {
+			size_t k = (size_t)catalog_find_demo(a->cat, d->id);
+			if (ui_demo_openable(a, k))	/* else the message says why */
+				ui_open_demo(a, k);
+		} else {
 			ui_set_message(a, _("There is no live demo on this page."));
+		}
 		break;
 	}
 	case ACT_FIND:

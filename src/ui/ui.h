@@ -189,6 +189,9 @@ void ui_open_glossary(app *a);
 void ui_close_glossary(app *a);
 
 /* Opens the demo screen on catalog demo d (a fresh run, nothing executed yet). */
+/* Whether demo d can be opened: its script is read on first use, and a file broken since
+ * the start is refused with a message on the status line. */
+bool ui_demo_openable(app *a, size_t d);
 void ui_open_demo(app *a, size_t d);
 /* The same, then makes its first `steps` steps again (a demo reopened where the student
  * left it: the calls are made again, on new sockets; predictions already met are not asked). */
