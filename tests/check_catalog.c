@@ -80,17 +80,34 @@ START_TEST(open_keeps_one_language)
 }
 END_TEST
 
+/* A copy of tests/data/set-ok in dir (a mkdtemp() template), opened in English, so that a
+ * test may break its files; close_copy() frees it and removes the copy. */
+static catalog *open_copy(char *dir, diag_list *errs)
+{
+	char cmd[8192];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", test_data("set-ok"), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	catalog *c = catalog_open(dir, LANG_EN, errs);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static void close_copy(catalog *c, const char *dir)
+{
+	char cmd[128];
+	catalog_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 /* A language switch after the other language's files were broken: refused, and the language
  * in use goes on as before. */
 START_TEST(load_lang_refuses_files_broken_since)
 {
-	char dir[] = "/tmp/socktutor-catalog.XXXXXX", cmd[8192], path[4200];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", test_data("set-ok"), dir);
-	ck_assert_int_eq(system(cmd), 0);
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", path[128];
 	diag_list errs = { 0 };
-	catalog *c = catalog_open(dir, LANG_EN, &errs);
-	ck_assert_ptr_nonnull(c);
+	catalog *c = open_copy(dir, &errs);
 	snprintf(path, sizeof path, "%s/zh_CN/sample.lesson", dir);
 	FILE *f = fopen(path, "a");
 	ck_assert_ptr_nonnull(f);
@@ -103,9 +120,7 @@ START_TEST(load_lang_refuses_files_broken_since)
 	ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_EN, 0)), "A sample lesson");
 	ck_assert_ptr_nonnull(catalog_demo_block(c, LANG_EN, 0));
 	diag_clear(&errs);
-	catalog_free(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	close_copy(c, dir);
 }
 END_TEST
 
@@ -113,13 +128,9 @@ END_TEST
  * start, and kept; a file broken in between is refused. */
 START_TEST(demo_read_when_opened)
 {
-	char dir[] = "/tmp/socktutor-catalog.XXXXXX", cmd[8192], path[4200];
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", test_data("set-ok"), dir);
-	ck_assert_int_eq(system(cmd), 0);
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", cmd[512], path[128];
 	diag_list errs = { 0 };
-	catalog *c = catalog_open(dir, LANG_EN, &errs);
-	ck_assert_ptr_nonnull(c);
+	catalog *c = open_copy(dir, &errs);
 	ck_assert_uint_eq(catalog_ndemos(c), 1);
 	ck_assert_str_eq(catalog_demo_id(c, 0), "tcp-echo");
 	ck_assert_int_eq(catalog_find_demo(c, "tcp-echo"), 0);
@@ -139,9 +150,7 @@ START_TEST(demo_read_when_opened)
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert(catalog_demo_ready(c, 0));
 	ck_assert_uint_gt(catalog_demo(c, 0)->nsteps, 0);
-	catalog_free(c);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	close_copy(c, dir);
 }
 END_TEST
 
