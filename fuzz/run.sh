@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses of fuzz/ and runs each in turn for RUNS executions
 # (default 10000000). Usage: fuzz/run.sh [RUNS [HARNESS...]] (all four harnesses by default:
-# lesson script packet progress)
+# lesson script packet progress). FUZZ_SECONDS=N in the environment also stops each harness
+# after N seconds, whichever comes first (the line printed says how many executions ran).
 #
 # Everything goes to fuzz/build/: the harness binaries, a fresh corpus per harness seeded from
 # the lessons, demo scripts and hand-made packets and progress files (corpus/NAME), the log of
@@ -11,6 +12,9 @@
 set -eu
 
 RUNS=${1:-10000000}
+case ${FUZZ_SECONDS:-1} in
+'' | *[!0-9]*) echo "fuzz/run.sh: FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
+esac
 case $RUNS in
 '' | *[!0-9]*) echo "usage: fuzz/run.sh [RUNS [lesson|script|packet|progress ...]]" >&2; exit 2 ;;
 esac
@@ -219,7 +223,8 @@ for h in $HARNESSES; do
 	# The timeout is generous: at nice 19 on a busy machine a 15 ms input was once stalled
 	# for 11 s; a real hang is caught all the same. Slow units are reported, not failures.
 	# shellcheck disable=SC2086
-	nice -n 19 "$B/$h" -runs="$RUNS" -max_len="$(max_len "$h")" $dict \
+	nice -n 19 "$B/$h" -runs="$RUNS" ${FUZZ_SECONDS:+-max_total_time=$FUZZ_SECONDS} \
+		-max_len="$(max_len "$h")" $dict \
 		-timeout=120 -report_slow_units=60 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$B/crashes/$h-" "$B/corpus/$h" >"$log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
