@@ -420,10 +420,40 @@ int main(int argc, char **argv)
 				listen_arg);
 	}
 
+	/* the full-screen interface needs a terminal on both ends that can move the cursor */
+	const char *term = getenv("TERM");
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term && *term &&
+		   strcmp(term, "dumb") != 0;
+	/* what follows the headless demo commands and --glossary uses the saved progress, whose
+	 * language (when --lang does not say) is the one to load the lessons in */
+	bool interactive_demo = demo_arg && !plain && tty && !list_demos && !self_check && !export_arg;
+	bool uses_progress = !want_glossary && !(export_arg && !demo_arg) &&
+			     (interactive_demo || !(list_demos || self_check || demo_arg));
+	char *warning = NULL;
+	progress *prog = NULL;
+	if (uses_progress) {
+		char *ppath = progress_default_path();
+		prog = progress_open(ppath, &warning);
+		free(ppath);
+		if (!lang_arg && progress_lang(prog) && i18n_parse(progress_lang(prog)) >= 0) {
+			lang = i18n_parse(progress_lang(prog));
+			i18n_set_lang((lang_id)lang);
+		}
+	}
+	if (uses_progress && !utf8 && lang == LANG_ZH_CN) {
+		fputs("socktutor: this terminal's character set is not UTF-8, so Chinese cannot be shown; using English.\n", stderr);
+		lang = LANG_EN;
+		i18n_set_lang(LANG_EN);
+	}
+
 	diag_list errs = { 0 };
 	catalog *cat = catalog_open(dir, (lang_id)lang, &errs);
 	if (!cat) {
 		lesson_errors(&errs, dir);
+		if (warning)
+			fprintf(stderr, "socktutor: %s\n", warning);
+		free(warning);
+		progress_free(prog);
 		return 1;
 	}
 
@@ -433,20 +463,18 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	/* the full-screen interface needs a terminal on both ends that can move the cursor */
-	const char *term = getenv("TERM");
-	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && term && *term &&
-		   strcmp(term, "dumb") != 0;
 	int start_demo = -1;
 	if (export_arg && !demo_arg) {
 		fprintf(stderr, _("socktutor: --export needs --demo ID (the demo to run and write down)\n"));
 		catalog_free(cat);
 		return 2;
 	}
-	if (demo_arg && !plain && tty && !list_demos && !self_check && !export_arg) {
+	if (interactive_demo) {
 		start_demo = catalog_find_demo(cat, demo_arg);
 		if (start_demo < 0) {
 			fprintf(stderr, _("socktutor: no demo '%s'; --list-demos shows the demo ids\n"), demo_arg);
+			free(warning);
+			progress_free(prog);
 			catalog_free(cat);
 			return 1;
 		}
@@ -474,26 +502,6 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	char *ppath = progress_default_path();
-	char *warning = NULL;
-	progress *prog = progress_open(ppath, &warning);
-	free(ppath);
-	if (!lang_arg && progress_lang(prog) && i18n_parse(progress_lang(prog)) >= 0) {
-		lang = i18n_parse(progress_lang(prog));
-		i18n_set_lang((lang_id)lang);
-	}
-	if (!utf8 && lang == LANG_ZH_CN) {
-		fputs("socktutor: this terminal's character set is not UTF-8, so Chinese cannot be shown; using English.\n", stderr);
-		lang = LANG_EN;
-		i18n_set_lang(LANG_EN);
-	}
-	if (catalog_load_lang(cat, (lang_id)lang, &errs) != 0) {	/* changed since it was read */
-		lesson_errors(&errs, dir);
-		free(warning);
-		progress_free(prog);
-		catalog_free(cat);
-		return 1;
-	}
 
 	if (!plain && !list && !tty)
 		plain = true;
