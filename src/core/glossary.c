@@ -89,9 +89,7 @@ glossary *glossary_parse(const char *text, size_t len, const char *file, diag_li
 			const char *v = s;
 			while (*v == ' ')
 				v++;
-			char *joined = xasprintf("%s%s%s", *last, text_join_needs_space(*last, strlen(*last), v, strlen(v)) ? " " : "", v);
-			free(*last);
-			*last = joined;
+			*last = text_append_line(*last, v, strlen(v));
 		} else if (!open) {
 			diag_add(errs, file, line, 1, _("expected '@term ID'"));
 		} else {

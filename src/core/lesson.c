@@ -307,13 +307,7 @@ static void set_field(char **dst, const char *s, size_t n)
 
 static void append_field(char **dst, const char *s, size_t n)
 {
-	strbuf sb = { 0 };
-	strbuf_adds(&sb, *dst);
-	if (join_needs_space(&sb, s, s + n))
-		strbuf_addc(&sb, ' ');
-	strbuf_add(&sb, s, n);
-	free(*dst);
-	*dst = strbuf_take(&sb);
+	*dst = text_append_line(*dst, s, n);
 }
 
 static void check_field(parser *p, lesson_block *b, size_t *choice_cap, check_counts *cc,

@@ -2,6 +2,7 @@
 
 #include "text.h"
 #include "i18n.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -138,6 +139,18 @@ size_t text_unsafe_at(const char *s, size_t n, uint32_t *cp)
 		i += l;
 	}
 	return (size_t)-1;
+}
+
+char *text_append_line(char *a, const char *b, size_t n)
+{
+	size_t la = strlen(a);
+	bool space = text_join_needs_space(a, la, b, n);
+	char *r = xrealloc(a, la + space + n + 1);
+	if (space)
+		r[la++] = ' ';
+	memcpy(r + la, b, n);
+	r[la + n] = '\0';
+	return r;
 }
 
 const char *text_unsafe_why(uint32_t cp, char buf[256])

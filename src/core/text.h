@@ -50,5 +50,8 @@ bool text_is_wide_script(uint32_t cp);
 /* Whether joining text b after text a (a line continued on the next) needs a space: not
  * after empty text, and not between two CJK-like characters. */
 bool text_join_needs_space(const char *a, size_t alen, const char *b, size_t blen);
+/* Text a (allocated, freed here) continued by the n bytes at b, as a source line continues
+ * the one before: with a space between them when text_join_needs_space() says so. */
+char *text_append_line(char *a, const char *b, size_t n);
 
 #endif
