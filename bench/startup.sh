@@ -4,7 +4,9 @@
 # of RUNS runs (default 20), the programs taking turns run by run so that a change of load
 # falls on all of them. Then CPU time and wakeups over 10 s: socktutor idle on its menu, on
 # a lesson page, on a demo's screen after one step, and while the demo runs in auto mode;
-# the floor and GNU Typist idle on their menus for comparison. The row "socktutor 1 lesson"
+# the floor and GNU Typist idle on their menus for comparison. The row "socktutor zh_CN" is
+# the same program in Chinese (the lessons kept in memory are the Chinese ones, the larger
+# text); the row "socktutor 1 lesson"
 # runs the same program on a lesson set of one lesson (lesson 0 in both languages, its demo,
 # an empty glossary: SOCKTUTOR_LESSONS): the difference to the first row is what loading
 # the whole lesson set at start costs.
@@ -47,12 +49,14 @@ once() {
 echo "$(uname -sr) $(uname -m), $(getconf _NPROCESSORS_ONLN) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "socktutor: $prog; gtypist: ${gtypist:-not installed}"
 : > "$tmp/socktutor"
+: > "$tmp/zh"
 : > "$tmp/one"
 : > "$tmp/floor"
 : > "$tmp/gtypist"
 i=0
 while [ "$i" -lt "$runs" ]; do
 	once socktutor -m Quit -- "$prog"
+	once zh -m 退出 -- "$prog" --lang zh_CN
 	if [ -n "$one" ]; then
 		once one -m Quit -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
 	fi
@@ -84,6 +88,7 @@ echo "first complete frame, 80x24, $runs runs each"
 echo "                     time to the frame    CPU ms  peak RSS"
 echo "program              median ms    p90 ms  (median)  KiB (med)  runs"
 printf '%-20s' socktutor; stats "$tmp/socktutor"
+printf '%-20s' "socktutor zh_CN"; stats "$tmp/zh"
 if [ -n "$one" ]; then
 	printf '%-20s' "socktutor 1 lesson"; stats "$tmp/one"
 else
