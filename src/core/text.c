@@ -75,10 +75,6 @@ size_t text_invalid_at(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {	/* ASCII, most of any lesson */
-			i++;
-			continue;
-		}
 		uint32_t cp;
 		size_t l = text_decode(s + i, n - i, &cp);
 		if (l == 0)

@@ -325,15 +325,18 @@ int observe_snapshot_in(int diag, int protocol, const uint16_t *ports, size_t np
 	}
 	entry_list l = { 0 };
 	void *buf = xmalloc(RECV_BUF_SIZE);
-	int rc = -1;
 	static bool no_old_request;	/* a kernel without TCPDIAG_GETSOCK: one dump per family */
-	if (protocol == IPPROTO_TCP && !no_old_request) {
+	bool one_walk = protocol == IPPROTO_TCP && !no_old_request;
+	int rc = 0;
+	if (one_walk) {
 		rc = dump_family(nl, 3, AF_UNSPEC, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
-		if (rc < 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOENT))
+		if (rc < 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOENT)) {
 			no_old_request = true;
+			one_walk = false;
+			l.count = 0;
+		}
 	}
-	if (rc < 0 && (protocol != IPPROTO_TCP || no_old_request)) {
-		l.count = 0;
+	if (!one_walk) {
 		rc = dump_family(nl, 1, AF_INET, protocol, ~0U, bc, bclen, ports, nports, buf, &l);
 		if (rc == 0)
 			rc = dump_family(nl, 2, AF_INET6, protocol, ~0U, bc, bclen, ports, nports, buf,
