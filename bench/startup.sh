@@ -6,10 +6,13 @@
 # a lesson page, on a demo's screen after one step, and while the demo runs in auto mode;
 # the floor and GNU Typist idle on their menus for comparison. The row "socktutor zh_CN" is
 # the same program in Chinese (the lessons kept in memory are the Chinese ones, the larger
-# text); the row "socktutor 1 lesson"
-# runs the same program on a lesson set of one lesson (lesson 0 in both languages, its demo,
-# an empty glossary: SOCKTUTOR_LESSONS): the difference to the first row is what loading
-# the whole lesson set at start costs.
+# text). Those two draw the menu from the outline an earlier start saved (XDG_CACHE_HOME, a
+# directory of this run's, filled by one start before the runs) and read the lessons after
+# the frame; the row "socktutor, no outline" is a first start (or one after the lessons or
+# the program changed): the lessons are read and checked before the frame (XDG_CACHE_HOME
+# where nothing can be saved). The row "socktutor 1 lesson"
+# runs the program, with its outline, on a lesson set of one lesson (lesson 0 in both
+# languages, its demo, an empty glossary: SOCKTUTOR_LESSONS).
 # Usage: bench/startup.sh [RUNS]   (from the build directory, after 'make bench')
 # A developer's tool: it asserts nothing.
 set -eu
@@ -48,17 +51,27 @@ once() {
 
 echo "$(uname -sr) $(uname -m), $(getconf _NPROCESSORS_ONLN) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "socktutor: $prog; gtypist: ${gtypist:-not installed}"
-: > "$tmp/socktutor"
-: > "$tmp/zh"
-: > "$tmp/one"
-: > "$tmp/floor"
-: > "$tmp/gtypist"
+cache="XDG_CACHE_HOME=$tmp/cache"
+nocache="XDG_CACHE_HOME=/proc/none"	# nothing can be made there: never an outline
+for f in socktutor zh cold one floor gtypist warmup; do
+	: > "$tmp/$f"
+done
+# the starts that save the outlines the measured runs use
+once warmup -m Quit -E "$cache" -- "$prog"
+once warmup -m 退出 -E "$cache" -- "$prog" --lang zh_CN
+if [ -n "$one" ]; then
+	once warmup -m Quit -E "$cache" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
+fi
+if [ ! -s "$tmp/cache/socktutor/outline-en" ] || [ ! -s "$tmp/cache/socktutor/outline-zh_CN" ]; then
+	echo "startup.sh: no outline was saved in $tmp/cache: the rows below are all first starts" >&2
+fi
 i=0
 while [ "$i" -lt "$runs" ]; do
-	once socktutor -m Quit -- "$prog"
-	once zh -m 退出 -- "$prog" --lang zh_CN
+	once socktutor -m Quit -E "$cache" -- "$prog"
+	once zh -m 退出 -E "$cache" -- "$prog" --lang zh_CN
+	once cold -m Quit -E "$nocache" -- "$prog"
 	if [ -n "$one" ]; then
-		once one -m Quit -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
+		once one -m Quit -E "$cache" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
 	fi
 	once floor -m Quit -- "$floor"
 	if [ -n "$gtypist" ]; then
@@ -89,6 +102,7 @@ echo "                     time to the frame    CPU ms  peak RSS"
 echo "program              median ms    p90 ms  (median)  KiB (med)  runs"
 printf '%-20s' socktutor; stats "$tmp/socktutor"
 printf '%-20s' "socktutor zh_CN"; stats "$tmp/zh"
+printf '%-20s' "socktutor, no outline"; stats "$tmp/cold"
 if [ -n "$one" ]; then
 	printf '%-20s' "socktutor 1 lesson"; stats "$tmp/one"
 else
@@ -104,9 +118,12 @@ a=$(median "$tmp/socktutor" 1)
 b=$(median "$tmp/floor" 1)
 c=$(median "$tmp/socktutor" 3)
 d=$(median "$tmp/floor" 3)
-if [ -n "$a" ] && [ -n "$b" ]; then
-	awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
-		'BEGIN { printf "socktutor / floor (medians): time %.2fx, CPU %.2fx\n", a / b, c / d }'
+e=$(median "$tmp/cold" 1)
+g=$(median "$tmp/cold" 3)
+if [ -n "$a" ] && [ -n "$b" ] && [ -n "$e" ]; then
+	awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v e="$e" -v g="$g" 'BEGIN {
+		printf "socktutor / floor (medians): time %.2fx, CPU %.2fx\n", a / b, c / d
+		printf "socktutor, no outline / floor: time %.2fx, CPU %.2fx\n", e / b, g / d }'
 fi
 
 echo

@@ -446,9 +446,17 @@ int main(int argc, char **argv)
 		i18n_set_lang(LANG_EN);
 	}
 
+	/* Started on the menu, the program draws it from the outline the last start saved when
+	 * the lesson files have not changed since, and reads the lessons right after */
+	bool menu_start = uses_progress && tty && !plain && !list && !playground_on &&
+			  !project_arg && !lesson_arg && !interactive_demo;
+	char *outline = menu_start ? catalog_outline_path((lang_id)lang) : NULL;
 	diag_list errs = { 0 };
-	catalog *cat = catalog_open(dir, (lang_id)lang, &errs);
+	catalog *cat = outline ? catalog_open_outline(dir, (lang_id)lang, outline) : NULL;
+	if (!cat)
+		cat = catalog_open(dir, (lang_id)lang, &errs);
 	if (!cat) {
+		free(outline);
 		lesson_errors(&errs, dir);
 		if (warning)
 			fprintf(stderr, "socktutor: %s\n", warning);
@@ -551,11 +559,19 @@ int main(int argc, char **argv)
 	} else if (!plain && !list) {
 		if (present)
 			ui_present((int)port_base);
-		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo, use_lab);
-		if (rc == -1) {
+		rc = ui_run(cat, prog, (lang_id)lang, utf8, warning, only, start_demo, use_lab,
+			    outline, &errs);
+		if (rc == UI_LESSONS_BROKEN) {
+			lesson_errors(&errs, dir);
+			rc = 1;
+		} else if (rc == -1) {
 			fprintf(stderr, _("socktutor: the terminal type '%s' is unknown to this system, so the full-screen interface cannot start; showing the lessons as plain text.\n"), term);
 			plain = true;
 			rc = 0;
+			if (catalog_complete(cat, &errs) != 0) {
+				lesson_errors(&errs, dir);
+				rc = 1;
+			}
 		}
 	}
 	if (list) {
@@ -572,6 +588,7 @@ int main(int argc, char **argv)
 		}
 	}
 	free(warning);
+	free(outline);
 	progress_free(prog);
 	catalog_free(cat);
 	return rc;

@@ -4,8 +4,11 @@
 #include "core/catalog.h"
 #include "core/search.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 START_TEST(loads_both_languages)
@@ -101,21 +104,40 @@ static void close_copy(catalog *c, const char *dir)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static void write_file(const char *path, const char *text, const char *mode)
+{
+	FILE *f = fopen(path, mode);
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The copy's Chinese lesson gets an unknown directive; assert_broken_chinese() checks that
+ * the diagnostics name it. */
+static void break_chinese(const char *dir)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/zh_CN/sample.lesson", dir);
+	write_file(path, "@bogus\n", "a");
+}
+
+static void assert_broken_chinese(const diag_list *errs)
+{
+	ck_assert_uint_ge(errs->count, 1);
+	ck_assert_ptr_nonnull(strstr(errs->items[0].msg, "unknown directive '@bogus'"));
+	ck_assert_ptr_nonnull(strstr(errs->items[0].file, "zh_CN/sample.lesson"));
+}
+
 /* A language switch after the other language's files were broken: refused, and the language
  * in use goes on as before. */
 START_TEST(load_lang_refuses_files_broken_since)
 {
-	char dir[] = "/tmp/socktutor-catalog.XXXXXX", path[128];
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX";
 	diag_list errs = { 0 };
 	catalog *c = open_copy(dir, &errs);
-	snprintf(path, sizeof path, "%s/zh_CN/sample.lesson", dir);
-	FILE *f = fopen(path, "a");
-	ck_assert_ptr_nonnull(f);
-	fputs("@bogus\n", f);
-	fclose(f);
+	break_chinese(dir);
 	ck_assert_int_eq(catalog_load_lang(c, LANG_ZH_CN, &errs), -1);
-	ck_assert_uint_ge(errs.count, 1);
-	ck_assert_ptr_nonnull(strstr(errs.items[0].msg, "unknown directive '@bogus'"));
+	assert_broken_chinese(&errs);
 	ck_assert(!catalog_has_lang(c, LANG_ZH_CN));
 	ck_assert_str_eq(lesson_title(catalog_lesson(c, LANG_EN, 0)), "A sample lesson");
 	ck_assert_ptr_nonnull(catalog_demo_block(c, LANG_EN, 0));
@@ -150,6 +172,172 @@ START_TEST(demo_read_when_opened)
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert(catalog_demo_ready(c, 0));
 	ck_assert_uint_gt(catalog_demo(c, 0)->nsteps, 0);
+	close_copy(c, dir);
+}
+END_TEST
+
+/* An outline draws the same menu as the lessons it was made from. */
+static void assert_same_menu(const catalog *o, const catalog *c, lang_id lang)
+{
+	ck_assert_uint_eq(catalog_count(o), catalog_count(c));
+	for (size_t i = 0; i < catalog_count(c); i++) {
+		const lesson *a = catalog_lesson(o, lang, i), *b = catalog_lesson(c, lang, i);
+		ck_assert_str_eq(lesson_id(a), lesson_id(b));
+		ck_assert_str_eq(lesson_title(a), lesson_title(b));
+		ck_assert_str_eq(lesson_file(a), lesson_file(b));
+		ck_assert_int_eq(lesson_order(a), lesson_order(b));
+		ck_assert_uint_eq(lesson_npages(a), lesson_npages(b));
+		for (size_t pg = 0; pg < lesson_npages(b); pg++)
+			ck_assert_str_eq(lesson_page_title(a, pg), lesson_page_title(b, pg));
+		ck_assert_uint_eq(catalog_questions(o, i), catalog_questions(c, i));
+	}
+	ck_assert_uint_eq(catalog_ndemos(o), catalog_ndemos(c));
+	for (size_t d = 0; d < catalog_ndemos(c); d++) {
+		ck_assert_str_eq(catalog_demo_id(o, d), catalog_demo_id(c, d));
+		ck_assert_uint_eq(catalog_demo_lesson(o, d), catalog_demo_lesson(c, d));
+		ck_assert_uint_eq(catalog_demo_page(o, d), catalog_demo_page(c, d));
+	}
+}
+
+static void shipped_dir(char *dir, size_t n)
+{
+	snprintf(dir, n, "%s/../../lessons", test_data(""));
+}
+
+/* The course's outline in each language: saved, read back as the same menu, completed into
+ * the lessons themselves; saved again unchanged, the file is left as it is. */
+START_TEST(outline_round_trip)
+{
+	char dir[4096], tmp[] = "/tmp/socktutor-outline.XXXXXX", path[128];
+	shipped_dir(dir, sizeof dir);
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	snprintf(path, sizeof path, "%s/cache/socktutor/outline", tmp);
+	for (int lang = 0; lang < LANG_COUNT; lang++) {
+		diag_list errs = { 0 };
+		catalog *c = catalog_open(dir, (lang_id)lang, &errs);
+		ck_assert_ptr_nonnull(c);
+		ck_assert(!catalog_is_outline(c));
+		ck_assert_ptr_null(catalog_open_outline(dir, (lang_id)lang, path));	/* none yet */
+		ck_assert_int_eq(catalog_save_outline(c, path), 0);
+		struct stat before, after;
+		ck_assert_int_eq(stat(path, &before), 0);
+
+		catalog *o = catalog_open_outline(dir, (lang_id)lang, path);
+		ck_assert_ptr_nonnull(o);
+		ck_assert(catalog_is_outline(o));
+		assert_same_menu(o, c, (lang_id)lang);
+		/* nothing but the menu: no page content, no script, no other language */
+		ck_assert_uint_eq(lesson_nblocks(catalog_lesson(o, (lang_id)lang, 0), 0), 0);
+		ck_assert(!catalog_demo_ready(o, 0));
+		ck_assert_int_eq(catalog_load_lang(o, lang == LANG_EN ? LANG_ZH_CN : LANG_EN, &errs), -1);
+
+		ck_assert_int_eq(catalog_complete(o, &errs), 0);
+		ck_assert_uint_eq(errs.count, 0);
+		ck_assert(!catalog_is_outline(o));
+		assert_same_menu(o, c, (lang_id)lang);
+		ck_assert_uint_gt(lesson_nblocks(catalog_lesson(o, (lang_id)lang, 0), 0), 0);
+		ck_assert(catalog_demo_ready(o, 0));
+		ck_assert_uint_gt(catalog_glossary(o)->count, 0);
+
+		ck_assert_int_eq(catalog_save_outline(o, path), 0);
+		ck_assert_int_eq(stat(path, &after), 0);
+		ck_assert_uint_eq(after.st_ino, before.st_ino);
+		ck_assert_int_eq(catalog_save_outline(o, NULL), -1);	/* no place for it */
+		catalog_free(o);
+		catalog_free(c);
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/* The saved outline with its text edited by sed (an expression), read back. */
+static catalog *outline_edited(const char *dir, const char *path, const char *sed)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s.x' && sed -i '%s' '%s.x'", path, path, sed, path);
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+	snprintf(cmd, sizeof cmd, "%s.x", path);
+	return catalog_open_outline(dir, LANG_EN, cmd);
+}
+
+/* An outline is not used once anything it was made from differs, nor when it does not read
+ * back whole: the menu it would draw could be wrong. */
+START_TEST(outline_not_used_when_anything_differs)
+{
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", path[128], file[128];
+	diag_list errs = { 0 };
+	catalog *c = open_copy(dir, &errs);
+	snprintf(path, sizeof path, "%s/outline", dir);
+	ck_assert_int_eq(catalog_save_outline(c, path), 0);
+	catalog *o = catalog_open_outline(dir, LANG_EN, path);
+	ck_assert_ptr_nonnull(o);
+	catalog_free(o);
+	ck_assert_ptr_null(catalog_open_outline(dir, LANG_ZH_CN, path));	/* another language */
+
+	/* the cache itself: each edit makes it unusable */
+	static const char *const edits[] = {
+		"$d",				/* cut short: no "end" */
+		"s/^end$/end\\nlesson 9 1 0 x x.lesson/",	/* something after the end */
+		"s/^program [0-9]*/program 1/",	/* made by another build */
+		"s/^title .*/title A \\x1b[2J title/",	/* a control character */
+		"s/^title .*/title /",		/* empty */
+		"s/^lesson \\([0-9]*\\) [0-9]*/lesson \\1 0/",	/* no pages */
+		"s/^lesson \\([0-9]*\\) [0-9]*/lesson \\1 9/",	/* more pages than follow */
+		"s/^demo 0 /demo 7 /",		/* a demo in a lesson that is not there */
+		"s/^demo 0 [0-9]*/demo 0 99/",	/* on a page that is not there */
+		"s|^demo \\(.*\\) tcp-echo|demo \\1 ../x|",	/* an id that is no id */
+		"s/^lesson \\(.*\\) sample\\.lesson/lesson \\1 ..\\/x/",	/* a path */
+		"s/^lesson/lessen/",
+	};
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		o = outline_edited(dir, path, edits[i]);
+		ck_assert_msg(o == NULL, "edit %zu (%s) was not noticed", i, edits[i]);
+	}
+	o = outline_edited(dir, path, "s/^title .*/title Another title/");	/* the control */
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(lesson_title(catalog_lesson(o, LANG_EN, 0)), "Another title");
+	catalog_free(o);
+
+	/* the lessons and demos: an edited lesson (same size), a new file, a demo removed */
+	snprintf(file, sizeof file, "%s/en/sample.lesson", dir);
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 1000000000, 5 } };
+	ck_assert_int_eq(utimensat(AT_FDCWD, file, ts, 0), 0);
+	ck_assert_ptr_null(catalog_open_outline(dir, LANG_EN, path));
+	ck_assert_int_eq(catalog_save_outline(c, path), 0);
+	ck_assert_ptr_nonnull(o = catalog_open_outline(dir, LANG_EN, path));
+	catalog_free(o);
+	snprintf(file, sizeof file, "%s/en/zz-new.lesson", dir);
+	write_file(file, "@id new\n", "w");
+	ck_assert_ptr_null(catalog_open_outline(dir, LANG_EN, path));
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert_ptr_null(catalog_open_outline(dir, LANG_EN, path));	/* the directory's time */
+	ck_assert_int_eq(catalog_save_outline(c, path), 0);
+	snprintf(file, sizeof file, "%s/demos/tcp-echo.demo", dir);
+	ck_assert_int_eq(unlink(file), 0);
+	ck_assert_ptr_null(catalog_open_outline(dir, LANG_EN, path));
+	close_copy(c, dir);
+}
+END_TEST
+
+/* The other language is not part of an outline: broken, it is found when the outline is
+ * completed, which reports it as the start without an outline would. */
+START_TEST(outline_complete_reports_errors)
+{
+	char dir[] = "/tmp/socktutor-catalog.XXXXXX", path[128];
+	diag_list errs = { 0 };
+	catalog *c = open_copy(dir, &errs);
+	snprintf(path, sizeof path, "%s/outline", dir);
+	ck_assert_int_eq(catalog_save_outline(c, path), 0);
+	break_chinese(dir);
+	catalog *o = catalog_open_outline(dir, LANG_EN, path);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(catalog_complete(o, &errs), -1);
+	assert_broken_chinese(&errs);
+	ck_assert(catalog_is_outline(o));
+	diag_clear(&errs);
+	catalog_free(o);
 	close_copy(c, dir);
 }
 END_TEST
@@ -290,6 +478,9 @@ Suite *make_catalog_suite(void)
 	tcase_add_test(tc, open_keeps_one_language);
 	tcase_add_test(tc, load_lang_refuses_files_broken_since);
 	tcase_add_test(tc, demo_read_when_opened);
+	tcase_add_test(tc, outline_round_trip);
+	tcase_add_test(tc, outline_not_used_when_anything_differs);
+	tcase_add_test(tc, outline_complete_reports_errors);
 	tcase_add_test(tc, shipped_lessons_are_valid);
 	tcase_add_test(tc, glossary_parse_and_errors);
 	tcase_add_test(tc, search_finds_text_in_each_language);

@@ -11,6 +11,10 @@ if [ -z "$tmux" ]; then
 fi
 prog="$top_builddir/src/socktutor"
 work=$(mktemp -d /tmp/socktutor-e2e.XXXXXX)
+# the outline of the menu (catalog.h) is saved here, not in the user's cache; the tmux
+# server, started from this shell, passes it on
+XDG_CACHE_HOME="$work/cache"
+export XDG_CACHE_HOME
 sock="socktutor-$(basename "$0" .test)-$$"
 T() { "$tmux" -L "$sock" -f /dev/null "$@"; }
 cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "catalog.h"
+#include "text.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct demo_ref {
 	script *script;		/* NULL until catalog_demo_ready() in a catalog_open() set */
@@ -27,6 +29,10 @@ struct catalog {
 	demo_ref *demos;	/* in course order */
 	size_t ndemos;
 	glossary *glossary;
+	/* an outline (catalog_open_outline()): lessons of the base language without their
+	 * pages' content, demos without scripts, and the questions of each lesson */
+	bool outline;
+	size_t *questions;
 };
 
 /* What is remembered of each lesson while a language is read. */
@@ -139,8 +145,10 @@ static bool shown_by_a_lesson(const catalog *c, const char *id)
 	return false;
 }
 
-/* Loads DIR/demos/ID.demo for every demo block of the base language, in course order. */
-static void load_demos(catalog *c, diag_list *errs)
+/* Loads DIR/demos/ID.demo for every demo block of the base language, in course order; when
+ * not keep_steps, what is kept of each is only what the other languages' narrations are
+ * checked against (the peak of memory at start is then about 190 KB lower). */
+static void load_demos(catalog *c, bool keep_steps, diag_list *errs)
 {
 	size_t cap = 0;
 	for (size_t i = 0; i < c->count[c->base]; i++) {
@@ -172,6 +180,8 @@ static void load_demos(catalog *c, diag_list *errs)
 				d->page = pg;
 				d->block[c->base] = blk;
 				check_narration(l, blk, s, errs);
+				if (!keep_steps)
+					script_drop_steps(s);
 			}
 		}
 	}
@@ -332,7 +342,7 @@ static catalog *open_set(const char *dir, lang_id base, bool keep_all, diag_list
 	read_lang(c, base, true, errs);
 	if (errs->count == before) {
 		c->loaded[base] = true;
-		load_demos(c, errs);
+		load_demos(c, keep_all, errs);
 	}
 	for (int lang = 0; lang < LANG_COUNT; lang++) {
 		if (lang == (int)base)
@@ -378,6 +388,8 @@ int catalog_load_lang(catalog *c, lang_id lang, diag_list *errs)
 {
 	if (c->loaded[lang])
 		return 0;
+	if (c->outline)		/* nothing to check it against before catalog_complete() */
+		return -1;
 	size_t before = errs->count;
 	read_lang(c, lang, true, errs);
 	if (errs->count > before) {
@@ -406,6 +418,7 @@ void catalog_free(catalog *c)
 	}
 	free(c->demos);
 	glossary_free(c->glossary);
+	free(c->questions);
 	free(c->dir);
 	free(c);
 }
@@ -443,6 +456,8 @@ bool catalog_demo_ready(const catalog *c, size_t i)
 	demo_ref *d = &c->demos[i];
 	if (d->script)
 		return true;
+	if (c->outline)		/* no narration to check it against before catalog_complete() */
+		return false;
 	/* checked at the start, but the file may have changed since: checked again against
 	 * the narration of the language loaded first, and it must ask as many questions as the
 	 * menu counts */
@@ -499,6 +514,8 @@ const lesson_block *catalog_demo_block(const catalog *c, lang_id lang, size_t i)
 
 size_t catalog_questions(const catalog *c, size_t i)
 {
+	if (c->outline)
+		return c->questions[i];
 	const lesson *l = c->lessons[c->base][i];
 	size_t n = 0;
 	for (size_t pg = 0; pg < lesson_npages(l); pg++)
@@ -513,4 +530,251 @@ size_t catalog_questions(const catalog *c, size_t i)
 const glossary *catalog_glossary(const catalog *c)
 {
 	return c->glossary;
+}
+
+/* The outline cache. Its first lines are the key: what it was made from (this program's
+ * file, the language, and the time and size of the shown language's lesson files and of
+ * the demo files, with their directories, so that a file added or removed shows too); a
+ * cache whose key differs in anything is not used. Then, in menu order:
+ *	lesson ORDER NPAGES NQUESTIONS ID FILE
+ *	title TITLE
+ *	page TITLE		(NPAGES times)
+ * then each demo, in course order:
+ *	demo LESSON PAGE NPREDICTS ID
+ * and "end". */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void stat_line(strbuf *sb, const char *what, const char *path, const struct stat *st)
+{
+	strbuf_addf(sb, "%s %lld %lld.%09ld %s\n", what, (long long)st->st_size,
+		    (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec, path);
+}
+
+/* The directory and each of its files ending in suffix: false when one cannot be read. */
+static bool key_dir(strbuf *sb, const char *path, const char *suffix)
+{
+	struct stat st;
+	DIR *d = opendir(path);
+	if (!d || fstat(dirfd(d), &st) != 0) {
+		if (d)
+			closedir(d);
+		return false;
+	}
+	stat_line(sb, "dir", path, &st);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && ends_with(e->d_name, suffix)) {
+			grow_array((void **)&names, &cap, n, sizeof *names);
+			names[n++] = xstrdup(e->d_name);
+		}
+	qsort(names, n, sizeof *names, cmp_str);
+	bool ok = true;
+	for (size_t i = 0; i < n; i++) {
+		ok = ok && fstatat(dirfd(d), names[i], &st, 0) == 0;
+		if (ok)
+			stat_line(sb, "file", names[i], &st);
+		free(names[i]);
+	}
+	free(names);
+	closedir(d);
+	return ok;
+}
+
+static char *outline_key(const char *dir, lang_id lang)
+{
+	strbuf sb = { 0 };
+	struct stat st;
+	char *ld = xasprintf("%s/%s", dir, i18n_code(lang)), *dd = xasprintf("%s/demos", dir);
+	strbuf_addf(&sb, "socktutor outline 1 %s\n", i18n_code(lang));
+	/* a rebuilt program may read lessons differently */
+	bool ok = stat("/proc/self/exe", &st) == 0;
+	if (ok)
+		stat_line(&sb, "program", "", &st);
+	ok = ok && key_dir(&sb, ld, ".lesson") && key_dir(&sb, dd, ".demo");
+	free(ld);
+	free(dd);
+	if (!ok) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	return strbuf_take(&sb);
+}
+
+char *catalog_outline_path(lang_id lang)
+{
+	const char *cache = getenv("XDG_CACHE_HOME");
+	if (cache && cache[0] == '/')
+		return xasprintf("%s/socktutor/outline-%s", cache, i18n_code(lang));
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.cache/socktutor/outline-%s", home, i18n_code(lang));
+	return NULL;
+}
+
+/* A title as the cache holds it: one line of text without control characters. */
+static bool plain_line(const char *s)
+{
+	uint32_t cp;
+	return *s && text_unsafe_at(s, strlen(s), &cp) == (size_t)-1 && !strchr(s, '\n');
+}
+
+/* Takes the next line of *p (which must start with word and a space); NULL past the end. */
+static char *next_line(char **p, const char *word)
+{
+	char *s = *p, *nl = strchr(s, '\n');
+	size_t w = strlen(word);
+	if (!nl || strncmp(s, word, w) != 0 || s[w] != ' ')
+		return NULL;
+	*nl = '\0';
+	*p = nl + 1;
+	return s + w + 1;
+}
+
+/* An id followed by nothing, or by a space and the rest (*rest). */
+static bool take_id(char *s, char **rest)
+{
+	char *sp = strchr(s, ' ');
+	if (rest) {
+		if (!sp)
+			return false;
+		*sp = '\0';
+		*rest = sp + 1;
+	} else if (sp) {
+		return false;
+	}
+	return lesson_valid_id(s);
+}
+
+static bool read_outline(catalog *c, char *p)
+{
+	size_t lcap = 0, dcap = 0, qcap = 0;
+	char *s;
+	lang_id lang = c->base;
+	while ((s = next_line(&p, "lesson"))) {
+		int order, off = -1;
+		size_t np, nq;
+		char *id, *file;
+		if (sscanf(s, "%d %zu %zu %n", &order, &np, &nq, &off) != 3 || off < 0 ||
+		    np == 0 || np > 1000 || nq > 10000 || !take_id(id = s + off, &file) ||
+		    !*file || strchr(file, '/') || !plain_line(file))
+			return false;
+		char *title = next_line(&p, "title");
+		if (!title || !plain_line(title))
+			return false;
+		char **pages = xcalloc(np, sizeof *pages);
+		size_t k = 0;
+		while (k < np && (pages[k] = next_line(&p, "page")) && plain_line(pages[k]))
+			k++;
+		if (k == np) {
+			char *path = xasprintf("%s/%s/%s", c->dir, i18n_code(lang), file);
+			grow_array((void **)&c->lessons[lang], &lcap, c->count[lang],
+				   sizeof(lesson *));
+			c->lessons[lang][c->count[lang]] = lesson_outline(path, id, order, title, np,
+									   pages);
+			grow_array((void **)&c->questions, &qcap, c->count[lang], sizeof(size_t));
+			c->questions[c->count[lang]++] = nq;
+			free(path);
+		}
+		free(pages);
+		if (k < np)
+			return false;
+	}
+	while ((s = next_line(&p, "demo"))) {
+		size_t li, pg, npr;
+		int off = -1;
+		if (sscanf(s, "%zu %zu %zu %n", &li, &pg, &npr, &off) != 3 || off < 0 ||
+		    li >= c->count[lang] || pg >= lesson_npages(c->lessons[lang][li]) ||
+		    npr > 10000 || !take_id(s + off, NULL) || catalog_find_demo(c, s + off) >= 0)
+			return false;
+		grow_array((void **)&c->demos, &dcap, c->ndemos, sizeof *c->demos);
+		demo_ref *d = &c->demos[c->ndemos++];
+		memset(d, 0, sizeof *d);
+		d->id = xstrdup(s + off);
+		d->path = xasprintf("%s/demos/%s.demo", c->dir, d->id);
+		d->npredicts = npr;
+		d->lesson = li;
+		d->page = pg;
+	}
+	return c->count[lang] > 0 && strcmp(p, "end\n") == 0;
+}
+
+catalog *catalog_open_outline(const char *dir, lang_id lang, const char *path)
+{
+	size_t len;
+	char *text = path ? read_file(path, &len) : NULL;
+	char *key = text ? outline_key(dir, lang) : NULL;
+	size_t kl = key ? strlen(key) : 0;
+	catalog *c = NULL;
+	if (key && strlen(text) == len && strncmp(text, key, kl) == 0) {
+		c = xcalloc(1, sizeof *c);
+		c->dir = xstrdup(dir);
+		c->base = lang;
+		c->loaded[lang] = true;
+		c->outline = true;
+		if (!read_outline(c, text + kl)) {
+			catalog_free(c);
+			c = NULL;
+		}
+	}
+	free(key);
+	free(text);
+	return c;
+}
+
+bool catalog_is_outline(const catalog *c)
+{
+	return c->outline;
+}
+
+int catalog_complete(catalog *c, diag_list *errs)
+{
+	if (!c->outline)
+		return 0;
+	catalog *full = catalog_open(c->dir, c->base, errs);
+	if (!full)
+		return -1;
+	catalog *old = xmalloc(sizeof *old);
+	*old = *c;
+	*c = *full;
+	free(full);
+	catalog_free(old);
+	return 0;
+}
+
+int catalog_save_outline(const catalog *c, const char *path)
+{
+	char *key = path && !c->outline ? outline_key(c->dir, c->base) : NULL;
+	if (!key)
+		return -1;
+	strbuf sb = { 0 };
+	strbuf_adds(&sb, key);
+	free(key);
+	for (size_t i = 0; i < c->count[c->base]; i++) {
+		const lesson *l = c->lessons[c->base][i];
+		const char *file = strrchr(lesson_file(l), '/');
+		strbuf_addf(&sb, "lesson %d %zu %zu %s %s\ntitle %s\n", lesson_order(l),
+			    lesson_npages(l), catalog_questions(c, i), lesson_id(l),
+			    file ? file + 1 : lesson_file(l), lesson_title(l));
+		for (size_t pg = 0; pg < lesson_npages(l); pg++)
+			strbuf_addf(&sb, "page %s\n", lesson_page_title(l, pg));
+	}
+	for (size_t i = 0; i < c->ndemos; i++)
+		strbuf_addf(&sb, "demo %zu %zu %zu %s\n", c->demos[i].lesson, c->demos[i].page,
+			    c->demos[i].npredicts, c->demos[i].id);
+	strbuf_adds(&sb, "end\n");
+	/* written only when it changed: the usual start writes nothing */
+	size_t len;
+	char *old = read_file(path, &len);
+	int rc = 0;
+	if (!old || len != sb.len || memcmp(old, sb.buf, len) != 0)
+		rc = make_parent_dirs(path) == 0 ? write_file_atomic(path, sb.buf, sb.len, true) : -1;
+	free(old);
+	strbuf_free(&sb);
+	return rc;
 }

@@ -26,6 +26,22 @@ int catalog_load_lang(catalog *c, lang_id lang, diag_list *errs);
 bool catalog_has_lang(const catalog *c, lang_id lang);
 void catalog_free(catalog *c);
 
+/* The outline: what the menu shows of a lesson set in one language (lessons with their
+ * titles, page titles and number of questions; the demos' places), kept in a cache file
+ * (path: catalog_outline_path()) so that a start can draw the menu before it reads and
+ * checks the lessons. catalog_open_outline() returns NULL, quietly, unless the file was
+ * made by this very program file from these lesson and demo files (same sizes and times)
+ * and reads back whole. Lessons of an outline have no page content and its demos no
+ * scripts: only the menu may be drawn from it, then catalog_complete() reads and checks
+ * the set as catalog_open() does and puts it in place (0), or leaves the outline and
+ * returns -1 with diagnostics when the set has errors. catalog_save_outline() writes the
+ * outline of a complete set (only when it changed): 0 or -1 with errno. */
+char *catalog_outline_path(lang_id lang);
+catalog *catalog_open_outline(const char *dir, lang_id lang, const char *path);
+bool catalog_is_outline(const catalog *c);
+int catalog_complete(catalog *c, diag_list *errs);
+int catalog_save_outline(const catalog *c, const char *path);
+
 /* Lessons are numbered 0..count-1 in menu order; index i is the same lesson in each language
  * (of those loaded). */
 size_t catalog_count(const catalog *c);

@@ -764,6 +764,21 @@ static void free_block(lesson_block *b)
 	free(b->narr_lines);
 }
 
+lesson *lesson_outline(const char *file, const char *id, int order, const char *title,
+		       size_t npages, char *const *page_titles)
+{
+	lesson *l = xcalloc(1, sizeof *l);
+	l->file = xstrdup(file);
+	l->id = xstrdup(id);
+	l->title = xstrdup(title);
+	l->order = order;
+	l->pages = xcalloc(npages ? npages : 1, sizeof *l->pages);
+	l->npages = l->cap = npages;
+	for (size_t i = 0; i < npages; i++)
+		l->pages[i].title = xstrdup(page_titles[i]);
+	return l;
+}
+
 void lesson_free(lesson *l)
 {
 	if (!l)

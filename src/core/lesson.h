@@ -66,6 +66,11 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 /* Reads and parses a lesson file. */
 lesson *lesson_load(const char *path, diag_list *errs);
 
+/* A lesson of which only the outline is known: its id, order, title and page titles, no
+ * page content (what the menu shows before the lesson files are read: catalog.h). */
+lesson *lesson_outline(const char *file, const char *id, int order, const char *title,
+		       size_t npages, char *const *page_titles);
+
 void lesson_free(lesson *l);
 
 const char *lesson_id(const lesson *l);

@@ -420,26 +420,6 @@ const char *progress_lang(const progress *p)
 	return p->lang;
 }
 
-/* Creates the directories of path (like mkdir -p of its dirname). */
-static int make_parents(const char *path)
-{
-	char *d = xstrdup(path);
-	for (char *s = d + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
-			int e = errno;
-			free(d);
-			errno = e;
-			return -1;
-		}
-		*s = '/';
-	}
-	free(d);
-	return 0;
-}
-
 int progress_save(progress *p, char **err)
 {
 	if (err)
@@ -466,7 +446,7 @@ int progress_save(progress *p, char **err)
 			strbuf_addf(&sb, "answer %s %s %d\n", e->lesson, e->akeys[k], e->aright[k]);
 	}
 
-	int rc = make_parents(p->path) == 0 ? write_file_atomic(p->path, sb.buf, sb.len, true) : -1;
+	int rc = make_parent_dirs(p->path) == 0 ? write_file_atomic(p->path, sb.buf, sb.len, true) : -1;
 	int e = errno;
 	if (rc != 0) {
 		if (err)

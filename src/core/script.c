@@ -1421,6 +1421,15 @@ script *script_load(const char *path, diag_list *errs)
 	return s;
 }
 
+void script_drop_steps(script *s)
+{
+	for (size_t i = 0; i < s->nsteps; i++)
+		free_step(&s->steps[i]);
+	free(s->steps);
+	s->steps = NULL;
+	s->nsteps = 0;
+}
+
 void script_free(script *s)
 {
 	if (!s)

@@ -221,6 +221,9 @@ script *script_parse_ex(const char *text, size_t len, const char *file, const ch
 			diag_list *errs, unsigned flags);
 /* Reads DIR/ID.demo style files: the id is the base name without ".demo". */
 script *script_load(const char *path, diag_list *errs);
+/* Frees the steps and keeps the rest: the scenes and predictions a lesson's narration is
+ * checked against (catalog.c), without most of its memory; such a script cannot be run. */
+void script_drop_steps(script *s);
 void script_free(script *s);
 
 /* Index of the scene with this name, or -1. */

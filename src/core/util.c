@@ -167,6 +167,25 @@ char *read_file(const char *path, size_t *len)
 	return strbuf_take(&sb);
 }
 
+int make_parent_dirs(const char *path)
+{
+	char *d = xstrdup(path);
+	for (char *s = d + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			int e = errno;
+			free(d);
+			errno = e;
+			return -1;
+		}
+		*s = '/';
+	}
+	free(d);
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, int replace)
 {
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);

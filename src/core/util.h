@@ -39,6 +39,9 @@ char *read_file(const char *path, size_t *len);
  * the flag it sets); SIGPIPE is ignored (a peer gone is EPIPE, as in Python). */
 void catch_stop_signals(void (*handler)(int));
 
+/* Creates the directories above path, mode 0700 (mkdir -p of its dirname): 0 or -1 with
+ * errno. */
+int make_parent_dirs(const char *path);
 /* Writes a whole file so that it is never seen half-written: a temporary file next to it,
  * fsync, then rename() (replace) or link() (no replacing: fails with EEXIST when path
  * exists). Returns 0, or -1 with errno set; nothing is left behind on failure. */

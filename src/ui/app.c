@@ -309,7 +309,8 @@ static int handle_mouse(app *a)
 
 static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
 		   int start_lesson, int start_demo, bool lab_on, int start_project,
-		   const char *host, long port, playground *start_pg)
+		   const char *host, long port, playground *start_pg, const char *outline,
+		   diag_list *errs)
 {
 	app a = { 0 };
 	a.pj_host = host;
@@ -372,7 +373,7 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 	}
 
 	int status = 0;
-	bool dirty = true;
+	bool dirty = true, first = true;
 	for (;;) {
 		if (got_signal)
 			break;
@@ -381,6 +382,21 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 			if (progress_save_due(a.prog) && save_progress(&a, false))
 				redraw(&a);
 			dirty = false;
+		}
+		if (first) {
+			/* the first frame is on the screen: keys typed meanwhile wait in the
+			 * terminal while the lessons are read, if it was drawn from an outline */
+			first = false;
+			if (catalog_is_outline(a.cat)) {
+				if (catalog_complete(a.cat, errs) != 0) {
+					status = UI_LESSONS_BROKEN;
+					break;
+				}
+				dirty = true;	/* the same frame: curses sends nothing */
+			}
+			catalog_save_outline(a.cat, outline);
+			if (dirty)
+				continue;
 		}
 		wint_t ch;
 		int r = wget_wch(stdscr, &ch);
@@ -451,20 +467,21 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 }
 
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson, int start_demo, bool lab_on)
+	   int start_lesson, int start_demo, bool lab_on, const char *outline, diag_list *errs)
 {
 	return ui_main(cat, prog, lang, utf8, notice, start_lesson, start_demo, lab_on, -1, NULL, -1,
-		       NULL);
+		       NULL, outline, errs);
 }
 
 int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
 		   const char *host, long port)
 {
-	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, false, (int)k, host, port, NULL);
+	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, false, (int)k, host, port, NULL, NULL,
+		       NULL);
 }
 
 int ui_run_playground(catalog *cat, progress *prog, lang_id lang, bool utf8, playground *g)
 {
 	return ui_main(cat, prog, lang, utf8, NULL, -1, -1, run_lab(pg_run(g)) != NULL, -1, NULL,
-		       -1, g);
+		       -1, g, NULL, NULL);
 }

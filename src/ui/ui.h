@@ -203,10 +203,16 @@ void ui_close_demo(app *a);
  * demos bind fixed ports from port_base. */
 void ui_present(int port_base);
 /* Runs the interface until the user quits or a signal ends it; notice (may be NULL) is shown
- * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns the exit status, or -1 when curses cannot drive this
- * terminal (nothing was drawn; the caller falls back to plain text). */
+ * on the status line at start; start_lesson (or -1 for the menu) is opened first. Returns
+ * the exit status, or -1 when curses cannot drive this terminal (nothing was drawn; the
+ * caller falls back to plain text). */
 int ui_run(catalog *cat, progress *prog, lang_id lang, bool utf8, const char *notice,
-	   int start_lesson, int start_demo, bool lab_on);
+	   int start_lesson, int start_demo, bool lab_on, const char *outline, diag_list *errs);
+/* ui_run() of a catalog that is an outline (catalog.h) completes it right after drawing the
+ * first frame; when the lesson set has errors, it leaves the screen as it found it and
+ * returns this, with the diagnostics in errs. Once the set is complete it saves its outline
+ * to outline (when not NULL) for the next start. */
+#define UI_LESSONS_BROKEN (-2)
 /* The same, starting on project k's server (host NULL: 127.0.0.1; port -1: its default);
  * quitting its screen ends the program. */
 int ui_run_project(catalog *cat, progress *prog, lang_id lang, bool utf8, project_kind k,
