@@ -52,7 +52,10 @@ typedef struct parser {
 	block_kind pkind;
 	int pline;
 	strbuf ptext;		/* reused from block to block: no growing each time */
-	strbuf span;		/* the span being read, copied out when it ends */
+	/* the texts of the block's spans, each ended by a NUL, and where each starts: the
+	 * block gets them in one allocation (a lesson has thousands of spans) */
+	strbuf span;
+	size_t *span_at, span_cap;
 	seg *segs;
 	size_t nsegs, segcap;
 } parser;
@@ -98,16 +101,35 @@ static lesson_block *new_block(parser *p, block_kind kind, int line)
 	return b;
 }
 
-static void add_span(lesson_block *b, size_t *cap, span_kind kind, strbuf *text)
+/* Ends the span being read (the text since *start in p->span), unless it is empty. */
+static void add_span(parser *p, lesson_block *b, size_t *cap, span_kind kind, size_t *start)
 {
-	if (text->len == 0)
+	if (p->span.len == *start)
 		return;
 	grow_array((void **)&b->spans, cap, b->nspans, sizeof *b->spans);
+	if (b->nspans >= p->span_cap)
+		grow_array((void **)&p->span_at, &p->span_cap, b->nspans, sizeof *p->span_at);
 	b->spans[b->nspans].kind = kind;
-	b->spans[b->nspans].text = xstrndup(text->buf, text->len);
-	text->len = 0;
-	text->buf[0] = '\0';
-	b->nspans++;
+	p->span_at[b->nspans++] = *start;
+	strbuf_addc(&p->span, '\0');
+	*start = p->span.len;
+}
+
+/* Gives the block its spans' texts, in one allocation (freed with the first span's) and
+ * its span array at its size. */
+static void finish_spans(parser *p, lesson_block *b)
+{
+	if (b->nspans == 0) {
+		free(b->spans);
+		b->spans = NULL;
+		return;
+	}
+	char *all = xmalloc(p->span.len);
+	memcpy(all, p->span.buf, p->span.len);
+	b->spans = xrealloc(b->spans, b->nspans * sizeof *b->spans);
+	for (size_t i = 0; i < b->nspans; i++)
+		b->spans[i].text = all + p->span_at[i];
+	p->span.len = 0;
 }
 
 /* Line and column in the source of an offset in the joined paragraph text. */
@@ -131,10 +153,11 @@ static bool is_escapable(char c)
 static void parse_inline(parser *p, lesson_block *b)
 {
 	const char *t = p->ptext.buf;
-	size_t n = p->ptext.len, cap = 0;
+	size_t n = p->ptext.len, cap = 0, start = 0;
 	strbuf *cur = &p->span;
 	span_kind kind = SPAN_TEXT;
 	size_t open_at = 0;
+	cur->len = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
@@ -148,12 +171,12 @@ static void parse_inline(parser *p, lesson_block *b)
 				error(p, line, col, _("inline code opened here is never closed"));
 				break;
 			}
-			add_span(b, &cap, kind, cur);
+			add_span(p, b, &cap, kind, &start);
 			strbuf_add(cur, t + i + 1, (size_t)(end - (t + i + 1)));
-			add_span(b, &cap, SPAN_CODE, cur);
+			add_span(p, b, &cap, SPAN_CODE, &start);
 			i = (size_t)(end - t);
 		} else if (c == '*') {
-			add_span(b, &cap, kind, cur);
+			add_span(p, b, &cap, kind, &start);
 			if (kind == SPAN_TEXT) {
 				kind = SPAN_EMPH;
 				open_at = i;
@@ -174,8 +197,8 @@ static void parse_inline(parser *p, lesson_block *b)
 		locate(p, open_at, &line, &col);
 		error(p, line, col, _("emphasis opened here is never closed"));
 	}
-	add_span(b, &cap, kind, cur);
-	cur->len = 0;
+	add_span(p, b, &cap, kind, &start);
+	finish_spans(p, b);
 }
 
 static void flush_prose(parser *p)
@@ -233,6 +256,28 @@ static void add_line(lesson_block *b, size_t *cap, const char *s, size_t n, int 
 	b->lines[b->nlines] = xstrndup(s, n);
 	b->line_nos[b->nlines] = line_no;
 	b->nlines++;
+}
+
+/* Puts a code or demo block's lines into one allocation, freed with the first line (every
+ * block with lines goes through here once they are all read, or the parse ends); its
+ * arrays shrink to their size. */
+static void pack_lines(lesson_block *b)
+{
+	if (b->nlines == 0)
+		return;
+	size_t total = 0;
+	for (size_t i = 0; i < b->nlines; i++)
+		total += strlen(b->lines[i]) + 1;
+	char *all = xmalloc(total), *w = all;
+	for (size_t i = 0; i < b->nlines; i++) {
+		size_t n = strlen(b->lines[i]) + 1;
+		memcpy(w, b->lines[i], n);
+		free(b->lines[i]);
+		b->lines[i] = w;
+		w += n;
+	}
+	b->lines = xrealloc(b->lines, b->nlines * sizeof *b->lines);
+	b->line_nos = xrealloc(b->line_nos, b->nlines * sizeof *b->line_nos);
 }
 
 static void add_code_line(lesson_block *b, size_t *cap, const char *s, const char *end,
@@ -498,6 +543,7 @@ static void parse_lines(parser *p, const char *text, size_t len)
 
 		if (st == ST_CODE) {
 			if (te - ls == 3 && memcmp(ls, "```", 3) == 0) {
+				pack_lines(blk);
 				st = ST_PROSE;
 				blk = NULL;
 			} else {
@@ -517,6 +563,7 @@ static void parse_lines(parser *p, const char *text, size_t len)
 					finish_check(p, blk, &cc);
 				else
 					finish_demo(p, blk);
+				pack_lines(blk);
 				st = ST_PROSE;
 				blk = NULL;
 			} else if (st == ST_DEMO) {
@@ -672,6 +719,8 @@ static void parse_lines(parser *p, const char *text, size_t len)
 		prose_add(p, p->nsegs ? p->pkind : BLOCK_PARA, line, ls, skip_spaces(ls, te), te);
 	}
 
+	if (blk)
+		pack_lines(blk);
 	if (st == ST_CODE)
 		error(p, blk->line, 1, _("code block has no closing ```"));
 	else if (st == ST_DEMO)
@@ -717,6 +766,7 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 	}
 	strbuf_free(&p.ptext);
 	strbuf_free(&p.span);
+	free(p.span_at);
 	free(p.segs);
 	if (errs->count > p.nerrs_at_start) {
 		lesson_free(p.l);
@@ -740,11 +790,11 @@ lesson *lesson_load(const char *path, diag_list *errs)
 
 static void free_block(lesson_block *b)
 {
-	for (size_t i = 0; i < b->nspans; i++)
-		free(b->spans[i].text);
+	if (b->nspans)
+		free(b->spans[0].text);	/* all the spans' texts (finish_spans) */
 	free(b->spans);
-	for (size_t i = 0; i < b->nlines; i++)
-		free(b->lines[i]);
+	if (b->nlines)
+		free(b->lines[0]);	/* all the lines (pack_lines) */
 	free(b->lines);
 	free(b->line_nos);
 	free(b->lang);
