@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,10 @@
  * most it waits for that. */
 #define WIRE_SETTLE_MS 300.0
 #define WIRE_SETTLE_MAX_MS 5000.0
+/* How long a script's 'wire deliver' waits for a packet to reach the wire when none is held
+ * yet: one sent by a call that has just returned can still be in the sending kernel's
+ * queue (a busy machine defers it to a softirq). */
+#define DELIVER_WAIT_MS 500.0
 
 typedef struct rsock {
 	int fd;			/* -1 when not open */
@@ -1489,13 +1494,35 @@ static int progress_lab(run *r, double now)
 static const lab_wire_op wire_ops[] = { WIRE_HOLD, WIRE_PASS, WIRE_DELIVER, WIRE_DROP,
 					WIRE_DUPLICATE, WIRE_SWAP, WIRE_DELAY };
 
+/* A script's delivery: the wire is read, waiting up to DELIVER_WAIT_MS, until a packet to
+ * deliver is held. */
+static bool deliver_arrived(run *r, unsigned arg)
+{
+	double until = run_clock_ms() + DELIVER_WAIT_MS;
+	for (;;) {
+		progress_lab(r, run_clock_ms());
+		if (lab_wire(r->lab, WIRE_DELIVER, arg, run_clock_ms()))
+			return true;
+		double left = until - run_clock_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd fds[4];
+		int timeout = (int)left + 1;
+		size_t n = lab_pollfds(r->lab, fds, 4, &timeout, run_clock_ms());
+		if (poll(fds, n, timeout) < 0 && errno != EINTR)
+			return false;
+	}
+}
+
 static bool wire_do(run *r, int step, script_wire op, unsigned ms, bool by_user)
 {
 	unsigned arg = ms;
 	if (op == SW_DELIVER && ms)	/* an actor: the packet its side sent */
 		arg = (unsigned)run_actor_side(r, (int)ms - 1) + 1;
-	if (!r->lab || lab_get_mode(r->lab) != LAB_FULL ||
-	    !lab_wire(r->lab, wire_ops[op], arg, run_clock_ms()))
+	if (!r->lab || lab_get_mode(r->lab) != LAB_FULL)
+		return false;
+	if (!lab_wire(r->lab, wire_ops[op], arg, run_clock_ms()) &&
+	    (op != SW_DELIVER || by_user || !deliver_arrived(r, arg)))
 		return false;
 	if (op == SW_HOLD || op == SW_PASS)
 		r->user_hold = op == SW_HOLD && by_user;
