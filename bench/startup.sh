@@ -52,6 +52,7 @@ once() {
 echo "$(uname -sr) $(uname -m), $(getconf _NPROCESSORS_ONLN) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "socktutor: $prog; gtypist: ${gtypist:-not installed}"
 cache="XDG_CACHE_HOME=$tmp/cache"
+cache1="XDG_CACHE_HOME=$tmp/cache1"	# the one-lesson set's outline (one per language)
 nocache="XDG_CACHE_HOME=/proc/none"	# nothing can be made there: never an outline
 for f in socktutor zh cold one floor gtypist warmup; do
 	: > "$tmp/$f"
@@ -60,7 +61,7 @@ done
 once warmup -m Quit -E "$cache" -- "$prog"
 once warmup -m 退出 -E "$cache" -- "$prog" --lang zh_CN
 if [ -n "$one" ]; then
-	once warmup -m Quit -E "$cache" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
+	once warmup -m Quit -E "$cache1" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
 fi
 if [ ! -s "$tmp/cache/socktutor/outline-en" ] || [ ! -s "$tmp/cache/socktutor/outline-zh_CN" ]; then
 	echo "startup.sh: no outline was saved in $tmp/cache: the rows below are all first starts" >&2
@@ -71,7 +72,7 @@ while [ "$i" -lt "$runs" ]; do
 	once zh -m 退出 -E "$cache" -- "$prog" --lang zh_CN
 	once cold -m Quit -E "$nocache" -- "$prog"
 	if [ -n "$one" ]; then
-		once one -m Quit -E "$cache" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
+		once one -m Quit -E "$cache1" -E "SOCKTUTOR_LESSONS=$one" -- "$prog"
 	fi
 	once floor -m Quit -- "$floor"
 	if [ -n "$gtypist" ]; then
