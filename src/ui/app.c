@@ -392,6 +392,9 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 					status = UI_LESSONS_BROKEN;
 					break;
 				}
+				/* the same menu, unless a lesson file went in the moment between */
+				if (a.sel >= catalog_count(a.cat))
+					a.sel = 0;
 				dirty = true;	/* the same frame: curses sends nothing */
 			}
 			catalog_save_outline(a.cat, outline);
