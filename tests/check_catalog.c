@@ -290,6 +290,10 @@ START_TEST(outline_not_used_when_anything_differs)
 		"s|^demo \\(.*\\) tcp-echo|demo \\1 ../x|",	/* an id that is no id */
 		"s/^lesson \\(.*\\) sample\\.lesson/lesson \\1 ..\\/x/",	/* a path */
 		"s/^lesson/lessen/",
+		"s/^lesson [0-9]*/lesson -1/",	/* numbers: negative, too large, not digits */
+		"s/^lesson \\([0-9]*\\) [0-9]*/lesson \\1 99999999999999999999/",
+		"s/^demo 0 \\([0-9]*\\) [0-9]*/demo 0 \\1 -5/",
+		"s/^demo 0 /demo +0 /",
 	};
 	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
 		o = outline_edited(dir, path, edits[i]);

@@ -4,6 +4,7 @@
 #include "text.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -636,6 +637,20 @@ static char *next_line(char **p, const char *word)
 	return s + w + 1;
 }
 
+/* A number from 0 to max in digits, then a space: 0..max, or -1. */
+static long take_num(char **s, unsigned long max)
+{
+	if (!isdigit((unsigned char)**s))
+		return -1;
+	errno = 0;
+	char *e;
+	unsigned long n = strtoul(*s, &e, 10);
+	if (errno || n > max || *e != ' ')
+		return -1;
+	*s = e + 1;
+	return (long)n;
+}
+
 /* An id followed by nothing, or by a space and the rest (*rest). */
 static bool take_id(char *s, char **rest)
 {
@@ -657,28 +672,26 @@ static bool read_outline(catalog *c, char *p)
 	char *s;
 	lang_id lang = c->base;
 	while ((s = next_line(&p, "lesson"))) {
-		int order, off = -1;
-		size_t np, nq;
-		char *id, *file;
-		if (sscanf(s, "%d %zu %zu %n", &order, &np, &nq, &off) != 3 || off < 0 ||
-		    np == 0 || np > 1000 || nq > 10000 || !take_id(id = s + off, &file) ||
-		    !*file || strchr(file, '/') || !plain_line(file))
+		long order = take_num(&s, 1000000), np = take_num(&s, 1000), nq = take_num(&s, 10000);
+		char *id = s, *file;
+		if (order < 0 || np <= 0 || nq < 0 || !take_id(id, &file) || !*file ||
+		    strchr(file, '/') || !plain_line(file))
 			return false;
 		char *title = next_line(&p, "title");
 		if (!title || !plain_line(title))
 			return false;
-		char **pages = xcalloc(np, sizeof *pages);
-		size_t k = 0;
+		char **pages = xcalloc((size_t)np, sizeof *pages);
+		long k = 0;
 		while (k < np && (pages[k] = next_line(&p, "page")) && plain_line(pages[k]))
 			k++;
 		if (k == np) {
 			char *path = xasprintf("%s/%s/%s", c->dir, i18n_code(lang), file);
 			grow_array((void **)&c->lessons[lang], &lcap, c->count[lang],
 				   sizeof(lesson *));
-			c->lessons[lang][c->count[lang]] = lesson_outline(path, id, order, title, np,
-									   pages);
+			c->lessons[lang][c->count[lang]] = lesson_outline(path, id, (int)order, title,
+									   (size_t)np, pages);
 			grow_array((void **)&c->questions, &qcap, c->count[lang], sizeof(size_t));
-			c->questions[c->count[lang]++] = nq;
+			c->questions[c->count[lang]++] = (size_t)nq;
 			free(path);
 		}
 		free(pages);
@@ -686,20 +699,19 @@ static bool read_outline(catalog *c, char *p)
 			return false;
 	}
 	while ((s = next_line(&p, "demo"))) {
-		size_t li, pg, npr;
-		int off = -1;
-		if (sscanf(s, "%zu %zu %zu %n", &li, &pg, &npr, &off) != 3 || off < 0 ||
-		    li >= c->count[lang] || pg >= lesson_npages(c->lessons[lang][li]) ||
-		    npr > 10000 || !take_id(s + off, NULL) || catalog_find_demo(c, s + off) >= 0)
+		long li = take_num(&s, 100000), pg = take_num(&s, 1000), npr = take_num(&s, 10000);
+		if (li < 0 || (size_t)li >= c->count[lang] || pg < 0 ||
+		    (size_t)pg >= lesson_npages(c->lessons[lang][li]) || npr < 0 ||
+		    !take_id(s, NULL) || catalog_find_demo(c, s) >= 0)
 			return false;
 		grow_array((void **)&c->demos, &dcap, c->ndemos, sizeof *c->demos);
 		demo_ref *d = &c->demos[c->ndemos++];
 		memset(d, 0, sizeof *d);
-		d->id = xstrdup(s + off);
+		d->id = xstrdup(s);
 		d->path = xasprintf("%s/demos/%s.demo", c->dir, d->id);
-		d->npredicts = npr;
-		d->lesson = li;
-		d->page = pg;
+		d->npredicts = (size_t)npr;
+		d->lesson = (size_t)li;
+		d->page = (size_t)pg;
 	}
 	return c->count[lang] > 0 && strcmp(p, "end\n") == 0;
 }
