@@ -574,7 +574,8 @@ static bool key_dir(strbuf *sb, const char *path, const char *suffix)
 			grow_array((void **)&names, &cap, n, sizeof *names);
 			names[n++] = xstrdup(e->d_name);
 		}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)		/* qsort() of NULL is undefined, even for nothing */
+		qsort(names, n, sizeof *names, cmp_str);
 	bool ok = true;
 	for (size_t i = 0; i < n; i++) {
 		ok = ok && fstatat(dirfd(d), names[i], &st, 0) == 0;
