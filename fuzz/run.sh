@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses of fuzz/ and runs each in turn for RUNS executions
-# (default 10000000). Usage: fuzz/run.sh [RUNS [HARNESS...]] (all four harnesses by default:
-# lesson script packet progress). FUZZ_SECONDS=N in the environment also stops each harness
+# (default 10000000). Usage: fuzz/run.sh [RUNS [HARNESS...]] (all five harnesses by default:
+# lesson script packet progress outline). FUZZ_SECONDS=N in the environment also stops each harness
 # after N seconds, whichever comes first (the line printed says how many executions ran).
 #
 # Everything goes to fuzz/build/: the harness binaries, a fresh corpus per harness seeded from
@@ -16,14 +16,14 @@ case ${FUZZ_SECONDS:-1} in
 '' | *[!0-9]*) echo "fuzz/run.sh: FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
 esac
 case $RUNS in
-'' | *[!0-9]*) echo "usage: fuzz/run.sh [RUNS [lesson|script|packet|progress ...]]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: fuzz/run.sh [RUNS [lesson|script|packet|progress|outline ...]]" >&2; exit 2 ;;
 esac
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-lesson script packet progress}
+HARNESSES=${*:-lesson script packet progress outline}
 for h in $HARNESSES; do
 	case $h in
-	lesson | script | packet | progress) ;;
-	*) echo "fuzz/run.sh: no harness '$h' (there are: lesson script packet progress)" >&2; exit 2 ;;
+	lesson | script | packet | progress | outline) ;;
+	*) echo "fuzz/run.sh: no harness '$h' (there are: lesson script packet progress outline)" >&2; exit 2 ;;
 	esac
 done
 
@@ -52,6 +52,9 @@ sources() {
 		src/core/errnames.c ;;
 	packet) echo src/net/packet.c src/net/tools.c src/net/observe.c src/core/util.c ;;
 	progress) echo src/core/util.c ;;	# fuzz/progress.c includes src/core/progress.c
+	# fuzz/outline.c includes src/core/catalog.c
+	outline) echo src/core/lesson.c src/core/script.c src/core/glossary.c src/core/text.c \
+		src/core/diag.c src/core/util.c src/core/errnames.c src/core/i18n.c ;;
 	esac
 }
 for h in $HARNESSES; do
@@ -63,7 +66,7 @@ done
 # ---- seeds -------------------------------------------------------------------------------
 # (every harness's seeds are written; the corpora of the harnesses run start afresh)
 for h in $HARNESSES; do rm -rf "$B/corpus/$h"; done
-for h in lesson script packet progress; do mkdir -p "$B/corpus/$h"; done
+for h in lesson script packet progress outline; do mkdir -p "$B/corpus/$h"; done
 
 # lesson: every shipped lesson (both languages) and every test lesson
 n=0
@@ -201,6 +204,11 @@ printf 'socktutor-progress 1\nlang zh_CN\nplace addresses 2\nread addresses 0 2\
 printf 'socktutor-progress 1\nlang en\nplace tcp 1 handshake 3\nread tcp 0 1\nanswer tcp c-backlog 1\nanswer tcp p-refused-refused 0\nread udp 0\nanswer udp c-x 0\n' >"$P/seed-answers"
 printf 'socktutor-progress 1\nread socket 0 1 2 3 4 5 1023\nread ports\nplace ports 0\n' >"$P/seed-pages"
 
+# outline: what follows the key in an outline catalog_save_outline() writes (src/core/catalog.c)
+O=$B/corpus/outline
+printf 'lesson 0 2 3 using 00-using.lesson\ntitle Using socktutor\npage Keys\npage 端口与连接\nlesson 4 1 0 tcp 04-tcp.lesson\ntitle A TCP server\npage listen()\ndemo 0 1 2 first\ndemo 1 0 0 echo\nend\n' >"$O/seed-two"
+printf 'lesson 9999 1 10000 x x.lesson\ntitle 三次握手\npage p\nend\n' >"$O/seed-bounds"
+
 # ---- run ---------------------------------------------------------------------------------
 mkdir -p "$B/crashes"
 max_len() {
@@ -209,6 +217,7 @@ max_len() {
 	script) echo 8192 ;;	# the longest demo is 2.4 KB
 	packet) echo 4096 ;;	# a loopback frame of the lab; jumbo lengths are not reached
 	progress) echo 4096 ;;
+	outline) echo 4096 ;;	# the course's outline is 6 KB; its first 4 hold every kind of line
 	esac
 }
 summary=$B/summary.txt	# every run's lines, appended

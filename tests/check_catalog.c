@@ -294,14 +294,22 @@ START_TEST(outline_not_used_when_anything_differs)
 		"s/^lesson \\([0-9]*\\) [0-9]*/lesson \\1 99999999999999999999/",
 		"s/^demo 0 \\([0-9]*\\) [0-9]*/demo 0 \\1 -5/",
 		"s/^demo 0 /demo +0 /",
+		/* a second lesson with the first one's id */
+		"s/^\\(demo 0 .*\\)$/lesson 1 1 0 sample x.lesson\\ntitle T\\npage P\\n\\1/",
 	};
 	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
 		o = outline_edited(dir, path, edits[i]);
 		ck_assert_msg(o == NULL, "edit %zu (%s) was not noticed", i, edits[i]);
 	}
-	o = outline_edited(dir, path, "s/^title .*/title Another title/");	/* the control */
+	/* the controls: edits that keep it whole are taken */
+	o = outline_edited(dir, path, "s/^title .*/title Another title/");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(lesson_title(catalog_lesson(o, LANG_EN, 0)), "Another title");
+	catalog_free(o);
+	o = outline_edited(dir, path,
+			   "s/^\\(demo 0 .*\\)$/lesson 1 1 0 other x.lesson\\ntitle T\\npage P\\n\\1/");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(catalog_count(o), 2);
 	catalog_free(o);
 
 	/* the lessons and demos: an edited lesson (same size), a new file, a demo removed */

@@ -676,7 +676,7 @@ static bool read_outline(catalog *c, char *p)
 		long order = take_num(&s, 1000000), np = take_num(&s, 1000), nq = take_num(&s, 10000);
 		char *id = s, *file;
 		if (order < 0 || np <= 0 || nq < 0 || !take_id(id, &file) || !*file ||
-		    strchr(file, '/') || !plain_line(file))
+		    strchr(file, '/') || !plain_line(file) || catalog_find(c, id) >= 0)
 			return false;
 		char *title = next_line(&p, "title");
 		if (!title || !plain_line(title))
