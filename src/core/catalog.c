@@ -59,7 +59,24 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The .lesson files of a directory, sorted by name. */
+/* The names of d's entries ending in suffix (none starting with '.'), sorted; *n of them. */
+static char **dir_names(DIR *d, const char *suffix, size_t *n)
+{
+	char **names = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	*n = 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && ends_with(e->d_name, suffix)) {
+			grow_array((void **)&names, &cap, *n, sizeof *names);
+			names[(*n)++] = xstrdup(e->d_name);
+		}
+	if (*n)		/* qsort() of NULL is undefined, even for nothing */
+		qsort(names, *n, sizeof *names, cmp_name);
+	return names;
+}
+
+/* The .lesson files of a directory (their paths), sorted by name. */
 static char **lesson_files(const char *path, size_t *n, diag_list *errs)
 {
 	*n = 0;
@@ -68,20 +85,15 @@ static char **lesson_files(const char *path, size_t *n, diag_list *errs)
 		diag_add(errs, path, 0, 0, _("cannot open the lesson directory: %s"), strerror(errno));
 		return NULL;
 	}
-	char **names = NULL;
-	size_t cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".lesson"))
-			continue;
-		grow_array((void **)&names, &cap, *n, sizeof *names);
-		names[(*n)++] = xasprintf("%s/%s", path, e->d_name);
-	}
+	char **names = dir_names(d, ".lesson", n);
 	closedir(d);
 	if (*n == 0)
 		diag_add(errs, path, 0, 0, _("no .lesson files here"));
-	else
-		qsort(names, *n, sizeof *names, cmp_name);
+	for (size_t i = 0; i < *n; i++) {
+		char *full = xasprintf("%s/%s", path, names[i]);
+		free(names[i]);
+		names[i] = full;
+	}
 	return names;
 }
 
@@ -544,11 +556,6 @@ const glossary *catalog_glossary(const catalog *c)
  *	demo LESSON PAGE NPREDICTS ID
  * and "end". */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void stat_line(strbuf *sb, const char *what, const char *path, const struct stat *st)
 {
 	strbuf_addf(sb, "%s %lld %lld.%09ld %s\n", what, (long long)st->st_size,
@@ -566,16 +573,8 @@ static bool key_dir(strbuf *sb, const char *path, const char *suffix)
 		return false;
 	}
 	stat_line(sb, "dir", path, &st);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && ends_with(e->d_name, suffix)) {
-			grow_array((void **)&names, &cap, n, sizeof *names);
-			names[n++] = xstrdup(e->d_name);
-		}
-	if (n)		/* qsort() of NULL is undefined, even for nothing */
-		qsort(names, n, sizeof *names, cmp_str);
+	size_t n;
+	char **names = dir_names(d, suffix, &n);
 	bool ok = true;
 	for (size_t i = 0; i < n; i++) {
 		ok = ok && fstatat(dirfd(d), names[i], &st, 0) == 0;
@@ -610,13 +609,10 @@ static char *outline_key(const char *dir, lang_id lang)
 
 char *catalog_outline_path(lang_id lang)
 {
-	const char *cache = getenv("XDG_CACHE_HOME");
-	if (cache && cache[0] == '/')
-		return xasprintf("%s/socktutor/outline-%s", cache, i18n_code(lang));
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.cache/socktutor/outline-%s", home, i18n_code(lang));
-	return NULL;
+	char *name = xasprintf("socktutor/outline-%s", i18n_code(lang));
+	char *path = xdg_path("XDG_CACHE_HOME", ".cache", name);
+	free(name);
+	return path;
 }
 
 /* A title as the cache holds it: one line of text without control characters. */

@@ -55,13 +55,7 @@ static double mono_seconds(void)
 
 char *progress_default_path(void)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	if (state && state[0] == '/')
-		return xasprintf("%s/socktutor/progress", state);
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.local/state/socktutor/progress", home);
-	return NULL;
+	return xdg_path("XDG_STATE_HOME", ".local/state", "socktutor/progress");
 }
 
 static entry *find(const progress *p, const char *lesson)

@@ -167,6 +167,17 @@ char *read_file(const char *path, size_t *len)
 	return strbuf_take(&sb);
 }
 
+char *xdg_path(const char *var, const char *home_dir, const char *name)
+{
+	const char *base = getenv(var);
+	if (base && base[0] == '/')
+		return xasprintf("%s/%s", base, name);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/%s/%s", home, home_dir, name);
+	return NULL;
+}
+
 int make_parent_dirs(const char *path)
 {
 	char *d = xstrdup(path);

@@ -39,6 +39,9 @@ char *read_file(const char *path, size_t *len);
  * the flag it sets); SIGPIPE is ignored (a peer gone is EPIPE, as in Python). */
 void catch_stop_signals(void (*handler)(int));
 
+/* $VAR/name when VAR holds an absolute path (an XDG base directory), else
+ * $HOME/home_dir/name; NULL when neither is set. */
+char *xdg_path(const char *var, const char *home_dir, const char *name);
 /* Creates the directories above path, mode 0700 (mkdir -p of its dirname): 0 or -1 with
  * errno. */
 int make_parent_dirs(const char *path);
