@@ -52,10 +52,12 @@ typedef struct parser {
 	block_kind pkind;
 	int pline;
 	strbuf ptext;		/* reused from block to block: no growing each time */
-	/* the texts of the block's spans, each ended by a NUL, and where each starts: the
-	 * block gets them in one allocation (a lesson has thousands of spans) */
-	strbuf span;
-	size_t *span_at, span_cap;
+	/* the texts of the block being read (a prose block's spans, a code or demo block's
+	 * lines), each ended by a NUL, and where each starts: the block gets them in one
+	 * allocation (a lesson has thousands of spans and lines) */
+	strbuf pool;
+	size_t *pool_at, pool_cap, pool_n;
+	size_t pool_start;	/* where the item being added starts */
 	seg *segs;
 	size_t nsegs, segcap;
 } parser;
@@ -101,35 +103,50 @@ static lesson_block *new_block(parser *p, block_kind kind, int line)
 	return b;
 }
 
-/* Ends the span being read (the text since *start in p->span), unless it is empty. */
-static void add_span(parser *p, lesson_block *b, size_t *cap, span_kind kind, size_t *start)
+/* Ends the text added to the pool since the last item as an item of its own. */
+static void pool_end(parser *p)
 {
-	if (p->span.len == *start)
-		return;
-	grow_array((void **)&b->spans, cap, b->nspans, sizeof *b->spans);
-	if (b->nspans >= p->span_cap)
-		grow_array((void **)&p->span_at, &p->span_cap, b->nspans, sizeof *p->span_at);
-	b->spans[b->nspans].kind = kind;
-	p->span_at[b->nspans++] = *start;
-	strbuf_addc(&p->span, '\0');
-	*start = p->span.len;
+	if (p->pool_n >= p->pool_cap)
+		grow_array((void **)&p->pool_at, &p->pool_cap, p->pool_n, sizeof *p->pool_at);
+	p->pool_at[p->pool_n++] = p->pool_start;
+	strbuf_addc(&p->pool, '\0');
+	p->pool_start = p->pool.len;
 }
 
-/* Gives the block its spans' texts, in one allocation (freed with the first span's) and
+/* The pool's items in one allocation (item i at p->pool_at[i] in it; NULL when there is
+ * none), and the pool empty again. */
+static char *pool_take(parser *p)
+{
+	char *all = NULL;
+	if (p->pool_n) {
+		all = xmalloc(p->pool.len);
+		memcpy(all, p->pool.buf, p->pool.len);
+	}
+	p->pool.len = p->pool_start = p->pool_n = 0;
+	return all;
+}
+
+/* Ends the span being read (the text added to the pool since the last one), unless it is
+ * empty. */
+static void add_span(parser *p, lesson_block *b, size_t *cap, span_kind kind)
+{
+	if (p->pool.len == p->pool_start)
+		return;
+	grow_array((void **)&b->spans, cap, b->nspans, sizeof *b->spans);
+	b->spans[b->nspans++].kind = kind;
+	pool_end(p);
+}
+
+/* Gives the block its spans' texts, in one allocation (freed with the first span's), and
  * its span array at its size. */
 static void finish_spans(parser *p, lesson_block *b)
 {
-	if (b->nspans == 0) {
-		free(b->spans);
-		b->spans = NULL;
+	char *all = pool_take(p);
+	if (b->nspans == 0)
 		return;
-	}
-	char *all = xmalloc(p->span.len);
-	memcpy(all, p->span.buf, p->span.len);
 	b->spans = xrealloc(b->spans, b->nspans * sizeof *b->spans);
 	for (size_t i = 0; i < b->nspans; i++)
-		b->spans[i].text = all + p->span_at[i];
-	p->span.len = 0;
+		b->spans[i].text = all + p->pool_at[i];
 }
 
 /* Line and column in the source of an offset in the joined paragraph text. */
@@ -153,11 +170,10 @@ static bool is_escapable(char c)
 static void parse_inline(parser *p, lesson_block *b)
 {
 	const char *t = p->ptext.buf;
-	size_t n = p->ptext.len, cap = 0, start = 0;
-	strbuf *cur = &p->span;
+	size_t n = p->ptext.len, cap = 0;
+	strbuf *cur = &p->pool;
 	span_kind kind = SPAN_TEXT;
 	size_t open_at = 0;
-	cur->len = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
@@ -171,12 +187,12 @@ static void parse_inline(parser *p, lesson_block *b)
 				error(p, line, col, _("inline code opened here is never closed"));
 				break;
 			}
-			add_span(p, b, &cap, kind, &start);
+			add_span(p, b, &cap, kind);
 			strbuf_add(cur, t + i + 1, (size_t)(end - (t + i + 1)));
-			add_span(p, b, &cap, SPAN_CODE, &start);
+			add_span(p, b, &cap, SPAN_CODE);
 			i = (size_t)(end - t);
 		} else if (c == '*') {
-			add_span(p, b, &cap, kind, &start);
+			add_span(p, b, &cap, kind);
 			if (kind == SPAN_TEXT) {
 				kind = SPAN_EMPH;
 				open_at = i;
@@ -197,7 +213,7 @@ static void parse_inline(parser *p, lesson_block *b)
 		locate(p, open_at, &line, &col);
 		error(p, line, col, _("emphasis opened here is never closed"));
 	}
-	add_span(p, b, &cap, kind, &start);
+	add_span(p, b, &cap, kind);
 	finish_spans(p, b);
 }
 
@@ -247,44 +263,39 @@ static void prose_add(parser *p, block_kind kind, int line, const char *line_sta
 	strbuf_add(&p->ptext, s, (size_t)(end - s));
 }
 
-static void add_line(lesson_block *b, size_t *cap, const char *s, size_t n, int line_no)
+/* A line of a code or demo block, kept in the pool until the block ends (pack_lines()). */
+static void add_line(parser *p, lesson_block *b, size_t *cap, const char *s, size_t n,
+		     int line_no)
 {
 	if (b->nlines >= *cap) {
 		grow_array((void **)&b->lines, cap, b->nlines, sizeof *b->lines);
 		b->line_nos = xrealloc(b->line_nos, *cap * sizeof *b->line_nos);
 	}
-	b->lines[b->nlines] = xstrndup(s, n);
+	strbuf_add(&p->pool, s, n);
+	pool_end(p);
+	b->lines[b->nlines] = NULL;	/* pack_lines() */
 	b->line_nos[b->nlines] = line_no;
 	b->nlines++;
 }
 
-/* Puts a code or demo block's lines into one allocation, freed with the first line (every
- * block with lines goes through here once they are all read, or the parse ends); its
- * arrays shrink to their size. */
-static void pack_lines(lesson_block *b)
+/* Gives a code or demo block its lines, in one allocation (freed with the first line), and
+ * its arrays at their size: when the block ends, or the parse does. */
+static void pack_lines(parser *p, lesson_block *b)
 {
+	char *all = pool_take(p);
 	if (b->nlines == 0)
 		return;
-	size_t total = 0;
 	for (size_t i = 0; i < b->nlines; i++)
-		total += strlen(b->lines[i]) + 1;
-	char *all = xmalloc(total), *w = all;
-	for (size_t i = 0; i < b->nlines; i++) {
-		size_t n = strlen(b->lines[i]) + 1;
-		memcpy(w, b->lines[i], n);
-		free(b->lines[i]);
-		b->lines[i] = w;
-		w += n;
-	}
+		b->lines[i] = all + p->pool_at[i];
 	b->lines = xrealloc(b->lines, b->nlines * sizeof *b->lines);
 	b->line_nos = xrealloc(b->line_nos, b->nlines * sizeof *b->line_nos);
 }
 
-static void add_code_line(lesson_block *b, size_t *cap, const char *s, const char *end,
-			  int line_no)
+static void add_code_line(parser *p, lesson_block *b, size_t *cap, const char *s,
+			  const char *end, int line_no)
 {
 	if (!memchr(s, '\t', (size_t)(end - s))) {	/* nearly every line: as it is */
-		add_line(b, cap, s, (size_t)(end - s), line_no);
+		add_line(p, b, cap, s, (size_t)(end - s), line_no);
 		return;
 	}
 	strbuf sb = { 0 };
@@ -300,7 +311,7 @@ static void add_code_line(lesson_block *b, size_t *cap, const char *s, const cha
 				col++;
 		}
 	}
-	add_line(b, cap, sb.buf ? sb.buf : "", sb.len, line_no);
+	add_line(p, b, cap, sb.buf ? sb.buf : "", sb.len, line_no);
 	strbuf_free(&sb);
 }
 
@@ -543,11 +554,11 @@ static void parse_lines(parser *p, const char *text, size_t len)
 
 		if (st == ST_CODE) {
 			if (te - ls == 3 && memcmp(ls, "```", 3) == 0) {
-				pack_lines(blk);
+				pack_lines(p, blk);
 				st = ST_PROSE;
 				blk = NULL;
 			} else {
-				add_code_line(blk, &line_cap, ls, le, line);
+				add_code_line(p, blk, &line_cap, ls, le, line);
 			}
 			continue;
 		}
@@ -559,15 +570,15 @@ static void parse_lines(parser *p, const char *text, size_t len)
 		}
 		if (st == ST_DEMO || st == ST_CHECK) {
 			if (te - ls == 4 && memcmp(ls, "@end", 4) == 0) {
+				pack_lines(p, blk);
 				if (st == ST_CHECK)
 					finish_check(p, blk, &cc);
 				else
 					finish_demo(p, blk);
-				pack_lines(blk);
 				st = ST_PROSE;
 				blk = NULL;
 			} else if (st == ST_DEMO) {
-				add_line(blk, &line_cap, ls, (size_t)(te - ls), line);
+				add_line(p, blk, &line_cap, ls, (size_t)(te - ls), line);
 			} else if (te > ls) {
 				check_field(p, blk, &choice_cap, &cc, line, ls, te);
 			}
@@ -720,7 +731,7 @@ static void parse_lines(parser *p, const char *text, size_t len)
 	}
 
 	if (blk)
-		pack_lines(blk);
+		pack_lines(p, blk);
 	if (st == ST_CODE)
 		error(p, blk->line, 1, _("code block has no closing ```"));
 	else if (st == ST_DEMO)
@@ -765,8 +776,8 @@ lesson *lesson_parse(const char *text, size_t len, const char *file, diag_list *
 		parse_lines(&p, text, len);
 	}
 	strbuf_free(&p.ptext);
-	strbuf_free(&p.span);
-	free(p.span_at);
+	strbuf_free(&p.pool);
+	free(p.pool_at);
 	free(p.segs);
 	if (errs->count > p.nerrs_at_start) {
 		lesson_free(p.l);
@@ -791,10 +802,10 @@ lesson *lesson_load(const char *path, diag_list *errs)
 static void free_block(lesson_block *b)
 {
 	if (b->nspans)
-		free(b->spans[0].text);	/* all the spans' texts (finish_spans) */
+		free(b->spans[0].text);	/* all the spans' texts (finish_spans()) */
 	free(b->spans);
 	if (b->nlines)
-		free(b->lines[0]);	/* all the lines (pack_lines) */
+		free(b->lines[0]);	/* all the lines (pack_lines()) */
 	free(b->lines);
 	free(b->line_nos);
 	free(b->lang);
