@@ -1,8 +1,8 @@
 # Sourced by the tmux end-to-end tests (tests/e2e-*.test): skips without tmux; sets prog
 # (the program), work (a scratch directory, removed at exit) and T (tmux on a server of the
 # test's own, killed at exit); fail prints the screen and ends the test; screen prints it;
-# wait_for waits up to 5 s for the screen to contain a fixed string. A test may redefine
-# screen or cleanup after sourcing this.
+# wait_for waits up to 5 s for the screen to contain a fixed string (wait_re: a line to match
+# a regular expression). A test may redefine screen or cleanup after sourcing this.
 : "${top_builddir:=$(cd "$(dirname "$0")/.." && pwd)}"
 tmux=${TMUX_BIN:-$(command -v tmux)}
 if [ -z "$tmux" ]; then
@@ -37,4 +37,16 @@ wait_for() {
 		i=$((i + 1))
 	done
 	fail "did not see '$1'"
+}
+
+# wait_re RE MESSAGE: waits up to 5 s for a line of the screen to match the basic regular
+# expression RE; fails with MESSAGE if none does
+wait_re() {
+	i=0
+	while [ $i -lt 50 ]; do
+		screen | grep -q -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "$2"
 }
