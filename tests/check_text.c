@@ -3,6 +3,7 @@
 #include "suites.h"
 #include "core/layout.h"
 #include "core/text.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -210,11 +211,33 @@ START_TEST(wrap_long_word_is_cut)
 }
 END_TEST
 
+/* strbuf_addf formats into the room the buffer has and grows it when that is too little:
+ * what was there stays, and a long piece arrives whole */
+START_TEST(strbuf_addf_appends_and_grows)
+{
+	strbuf sb = { 0 };
+	strbuf_addf(&sb, "%s %d", "file", 42);
+	ck_assert_str_eq(sb.buf, "file 42");
+	char big[300];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	strbuf_addf(&sb, "|%s|%05.1f", big, 2.25);
+	ck_assert_uint_eq(sb.len, strlen("file 42") + 1 + 299 + 1 + 5);
+	ck_assert_uint_eq(strlen(sb.buf), sb.len);
+	ck_assert(strncmp(sb.buf, "file 42|xxx", 11) == 0);
+	ck_assert_str_eq(sb.buf + sb.len - 7, "x|002.2");
+	strbuf_addf(&sb, "%s", "");
+	ck_assert_uint_eq(strlen(sb.buf), sb.len);
+	strbuf_free(&sb);
+}
+END_TEST
+
 Suite *make_text_suite(void)
 {
 	Suite *s = suite_create("text");
 	TCase *tc = tcase_create("measure");
 	tcase_add_test(tc, width_ascii_cjk_combining);
+	tcase_add_test(tc, strbuf_addf_appends_and_grows);
 	tcase_add_test(tc, decode_rejects_bad_utf8);
 	tcase_add_test(tc, unsafe_found_at_every_offset);
 	tcase_add_test(tc, fit_never_splits_a_wide_char);

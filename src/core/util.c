@@ -86,7 +86,8 @@ void grow_array(void **items, size_t *cap, size_t n, size_t elem)
 	*cap = ncap;
 }
 
-void strbuf_add(strbuf *sb, const char *s, size_t n)
+/* Room for n more bytes and a terminating NUL. */
+static void strbuf_room(strbuf *sb, size_t n)
 {
 	if (sb->len + n + 1 > sb->cap) {
 		size_t ncap = sb->cap ? sb->cap * 2 : 64;
@@ -95,6 +96,11 @@ void strbuf_add(strbuf *sb, const char *s, size_t n)
 		sb->buf = xrealloc(sb->buf, ncap);
 		sb->cap = ncap;
 	}
+}
+
+void strbuf_add(strbuf *sb, const char *s, size_t n)
+{
+	strbuf_room(sb, n);
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
@@ -117,12 +123,21 @@ void strbuf_addc(strbuf *sb, char c)
 
 void strbuf_addf(strbuf *sb, const char *fmt, ...)
 {
+	/* formatted straight into the spare room; a second time only when it did not fit */
+	strbuf_room(sb, 0);
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	int n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
 	va_end(ap);
-	strbuf_adds(sb, s);
-	free(s);
+	if (n < 0)
+		out_of_memory();
+	if ((size_t)n >= sb->cap - sb->len) {
+		strbuf_room(sb, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t)n;
 }
 
 char *strbuf_take(strbuf *sb)
