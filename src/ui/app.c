@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t got_signal;
@@ -388,6 +389,11 @@ static int ui_main(catalog *cat, progress *prog, lang_id lang, bool utf8, const 
 			 * terminal while the lessons are read, if it was drawn from an outline */
 			first = false;
 			if (catalog_is_outline(a.cat)) {
+				/* a millisecond's pause first: the kernel hands what was
+				 * written to the terminal in work that runs on this CPU, and
+				 * reading the lessons at once (about 9 ms of CPU) holds the
+				 * frame back from the screen (bench/README.md) */
+				nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 				if (catalog_complete(a.cat, errs) != 0) {
 					status = UI_LESSONS_BROKEN;
 					break;
