@@ -73,16 +73,22 @@ static bool codeset_is_utf8(void)
 
 bool i18n_init(const char *localedir)
 {
-	const char *got = setlocale(LC_ALL, "");
+	/* Only the character set (LC_CTYPE) and the messages (LC_MESSAGES) come from the
+	 * environment; numbers stay in the C locale. Under a locale whose decimal point is a
+	 * comma (de_DE, fr_FR, ru_RU, ...) strtod() would read a demo script's "0.5" as 0 and
+	 * stop at the point, and figures would be printed unlike the Python lines beside them.
+	 * Loading two categories instead of all of them is also faster where the locales are
+	 * files, not an archive. */
+	const char *got = setlocale(LC_CTYPE, "");
 	/* No locale at all, or one that is not installed (setlocale failed, e.g. zh_CN.UTF-8 on
 	 * a machine without it): C.UTF-8 still gives UTF-8 text handling. A real non-UTF-8
 	 * locale stays as it is. */
 	if (!got || (!codeset_is_utf8() && is_c_locale(got)))
-		setlocale(LC_ALL, "C.UTF-8");
+		setlocale(LC_CTYPE, "C.UTF-8");
 	/* gettext ignores LANGUAGE when the messages locale is plain C; the program chooses the
 	 * language itself, so messages must not be left in the C locale. */
-	const char *msg = setlocale(LC_MESSAGES, NULL);
-	if (msg && is_c_locale(msg))
+	const char *msg = setlocale(LC_MESSAGES, "");
+	if (!msg || is_c_locale(msg))
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	bindtextdomain(PACKAGE, localedir);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
