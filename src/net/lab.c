@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The device name in both namespaces. */
@@ -155,6 +156,30 @@ struct lab_in6_ifreq {
 	int ifindex;
 };
 
+/* Whether a socket can be bound to addr in the current namespace, waiting up to 1 s for it.
+ * The kernel adds an IPv6 address as tentative and completes it (no duplicate detection on
+ * these devices) in queued work: until then, most often 1 ms and up to 3 ms on an idle
+ * machine, bind() and connect() on it fail with EADDRNOTAVAIL, and a demo started in that
+ * moment failed (check_lab's test_lab_ipv6, once in a run of the suite). */
+static bool v6_usable(const struct in6_addr *addr)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = *addr };
+	for (int i = 0; i < 1000; i++) {
+		int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return false;
+		int rc = bind(s, (struct sockaddr *)&a, sizeof a);
+		int err = errno;
+		close(s);
+		if (rc == 0)
+			return true;
+		if (err != EADDRNOTAVAIL)
+			return false;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	return false;
+}
+
 /* Addresses the device WIRE_IF of the current namespace as side and brings it up; TUN
  * devices are point to point, a veth end gets a /30 holding both sides. Sets *ipv6 when
  * the IPv6 address took. Returns 0, or -1 with errno set. */
@@ -188,7 +213,8 @@ static int address_wire(int side, bool p2p, short flags, int *ipv6)
 		goto out;
 	rc = 0;
 	/* IPv6 is a bonus: the wire works without it. Both kinds of device are NOARP, so the
-	 * address needs no duplicate detection and is usable at once. */
+	 * address needs no duplicate detection, but it is usable only once the kernel's queued
+	 * work has completed it (v6_usable()). */
 	*ipv6 = 0;
 	int ctl6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ctl6 >= 0) {
@@ -201,7 +227,8 @@ static int address_wire(int side, bool p2p, short flags, int *ipv6)
 		u.r6.prefixlen = 64;
 		u.r6.ifindex = (int)if_nametoindex(WIRE_IF);
 		inet_pton(AF_INET6, side_v6[side], &u.r6.addr);
-		*ipv6 = u.r6.ifindex > 0 && ioctl(ctl6, SIOCSIFADDR, &u.r6) == 0;
+		*ipv6 = u.r6.ifindex > 0 && ioctl(ctl6, SIOCSIFADDR, &u.r6) == 0 &&
+			v6_usable(&u.r6.addr);
 		close(ctl6);
 	}
 out:;
